@@ -1,0 +1,30 @@
+/** The built-in components. They register through the same API as plugins. */
+import type { Registry } from './registry';
+import { replayReceiverFactory } from '../receivers/replay';
+import { selftelemetryReceiverFactory } from '../receivers/selftelemetry';
+import { batchProcessorFactory } from '../processors/batch';
+import { filterProcessorFactory } from '../processors/filter';
+import { attributesProcessorFactory } from '../processors/attributes';
+import { debugExporterFactory } from '../exporters/debug';
+import { fileExporterFactory } from '../exporters/file';
+import { otlpExporterFactory } from '../exporters/otlp';
+import { prometheusExporterFactory } from '../exporters/prometheus';
+
+/** Every built-in factory. */
+export const BUILTIN_FACTORIES = [
+  replayReceiverFactory,
+  selftelemetryReceiverFactory,
+  batchProcessorFactory,
+  filterProcessorFactory,
+  attributesProcessorFactory,
+  debugExporterFactory,
+  fileExporterFactory,
+  otlpExporterFactory,
+  prometheusExporterFactory,
+] as const;
+
+/** Registers every built-in factory and returns the registry. */
+export function registerBuiltins(registry: Registry): Registry {
+  for (const factory of BUILTIN_FACTORIES) registry.register(factory);
+  return registry;
+}

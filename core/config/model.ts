@@ -1,0 +1,39 @@
+/** The resolved, validated configuration the engine runs. */
+import type { ComponentKind } from '../component';
+import type { Signal } from '../signals';
+
+/** One configured component instance. */
+export interface ComponentConfig {
+  kind: ComponentKind;
+  /** Full id: `type` or `type/name`. */
+  id: string;
+  type: string;
+  /** Validated config with schema defaults filled in. */
+  config: Record<string, unknown>;
+  /** Receivers only: start without it when this kernel cannot run it. */
+  optional?: boolean;
+}
+
+/** One pipeline of `service.pipelines`. */
+export interface PipelineConfig {
+  /** Full id: `metrics`, `logs/security`, ... */
+  id: string;
+  signal: Signal;
+  receivers: string[];
+  processors: string[];
+  exporters: string[];
+}
+
+/** The whole resolved config. */
+export interface ResolvedConfig {
+  /** Absolute path of the file it came from (or `<inline>`). */
+  source: string;
+  receivers: Map<string, ComponentConfig>;
+  processors: Map<string, ComponentConfig>;
+  exporters: Map<string, ComponentConfig>;
+  pipelines: PipelineConfig[];
+  /** Absolute module paths listed under `plugins:`. */
+  plugins: string[];
+  /** Non-fatal findings (e.g. a component defined but unused). */
+  warnings: string[];
+}
