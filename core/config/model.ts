@@ -1,5 +1,6 @@
 /** The resolved, validated configuration the engine runs. */
 import type { ComponentKind } from '../component';
+import type { LogLevel } from '../logger';
 import type { Signal } from '../signals';
 
 /** One configured component instance. */
@@ -36,4 +37,6 @@ export interface ResolvedConfig {
   plugins: string[];
   /** Non-fatal findings (e.g. a component defined but unused). */
   warnings: string[];
+  /** `service.telemetry.logs.level`, when the file sets it. */
+  logLevel?: LogLevel;
 }

@@ -1,0 +1,112 @@
+/**
+ * Resolves `service.pipelines`: pipeline ids, references to defined
+ * components, signal support, and which components no pipeline uses.
+ */
+import type { ComponentKind } from '../component';
+import { SIGNALS } from '../signals';
+import type { Signal } from '../signals';
+import type { DefinedComponent } from './components';
+import { sectionOf } from './components';
+import type { ConfigIssue } from './errors';
+import type { PipelineConfig } from './model';
+import { didYouMean } from './suggest';
+import type { YamlSource } from './yaml-source';
+
+/** Defined components of each kind, by id. */
+export type DefinedComponents = Record<ComponentKind, Map<string, DefinedComponent>>;
+
+const PIPELINE_ID = /^([^/]*)(?:\/(.*))?$/;
+const NAME_PATTERN = /^[0-9a-zA-Z_.-]+$/;
+const KINDS: readonly ComponentKind[] = ['receiver', 'processor', 'exporter'];
+
+/**
+ * Resolves every pipeline. Pushes problems to `issues` and marks each
+ * referenced component id in `used` (as `kind:id`).
+ */
+export function resolvePipelines(
+  pipelines: Record<string, unknown>,
+  defined: DefinedComponents,
+  source: YamlSource,
+  issues: ConfigIssue[],
+  used: Set<string>,
+): PipelineConfig[] {
+  const out: PipelineConfig[] = [];
+  for (const [id, raw] of Object.entries(pipelines)) {
+    const path = ['service', 'pipelines', id];
+    const signal = parsePipelineId(id, path, source, issues);
+    if (!raw || typeof raw !== 'object' || Array.isArray(raw)) continue; // reported by the file schema
+    const body = raw as Record<string, unknown>;
+    const pipeline: PipelineConfig = { id, signal: signal ?? 'metrics', receivers: [], processors: [], exporters: [] };
+    for (const kind of KINDS) {
+      const list = body[sectionOf(kind)];
+      if (!Array.isArray(list)) continue;
+      list.forEach((ref: unknown, i) => {
+        if (typeof ref !== 'string') return; // reported by the file schema
+        const at = [...path, sectionOf(kind), i];
+        if (pipeline[sectionOf(kind)].includes(ref)) {
+          issues.push(source.issueAt(at, `pipeline "${id}" lists ${kind} "${ref}" more than once`, 'remove the repeated entry'));
+          return;
+        }
+        pipeline[sectionOf(kind)].push(ref);
+        used.add(`${kind}:${ref}`);
+        checkReference(kind, ref, id, signal, defined[kind], at, source, issues);
+      });
+    }
+    if (signal) out.push(pipeline);
+  }
+  return out;
+}
+
+function parsePipelineId(id: string, path: string[], source: YamlSource, issues: ConfigIssue[]): Signal | undefined {
+  const [, signal, name] = PIPELINE_ID.exec(id) ?? [];
+  if (!(SIGNALS as readonly string[]).includes(signal)) {
+    const suggestion = didYouMean(signal, SIGNALS);
+    const rule = 'a pipeline id is metrics, logs or traces, optionally followed by /name (e.g. logs/security)';
+    issues.push(source.issueAt(path, `unknown pipeline signal "${signal}"`, suggestion ? `${suggestion} ${rule}` : rule, 'key'));
+    return undefined;
+  }
+  if (name !== undefined && !NAME_PATTERN.test(name)) {
+    issues.push(source.issueAt(path, `invalid pipeline id "${id}": name after "/" must be non-empty and match ${NAME_PATTERN.source}`, 'write the id as signal or signal/name', 'key'));
+    return undefined;
+  }
+  return signal as Signal;
+}
+
+function checkReference(
+  kind: ComponentKind,
+  ref: string,
+  pipelineId: string,
+  signal: Signal | undefined,
+  defined: Map<string, DefinedComponent>,
+  at: (string | number)[],
+  source: YamlSource,
+  issues: ConfigIssue[],
+): void {
+  const section = sectionOf(kind);
+  const component = defined.get(ref);
+  if (!component) {
+    const suggestion = didYouMean(ref, [...defined.values()].filter((d) => d.factory).map((d) => d.id));
+    const add = `add "${ref}:" under ${section}:`;
+    issues.push(source.issueAt(at, `pipeline "${pipelineId}" names ${kind} "${ref}" which is not defined under ${section}:`, suggestion ? `${suggestion} or ${add}` : add));
+    return;
+  }
+  const supported = component.factory?.signals;
+  if (signal && supported && !supported.includes(signal)) {
+    issues.push(
+      source.issueAt(at, `${kind} "${ref}" does not support ${signal} (supports: ${supported.join(', ')})`, `remove it from pipeline "${pipelineId}" or use it in a ${supported.join(' or ')} pipeline`),
+    );
+  }
+}
+
+/** Warnings for components defined but listed in no pipeline. */
+export function unusedComponents(defined: DefinedComponents, used: ReadonlySet<string>, source: YamlSource): ConfigIssue[] {
+  const out: ConfigIssue[] = [];
+  for (const kind of KINDS) {
+    for (const id of defined[kind].keys()) {
+      if (!used.has(`${kind}:${id}`)) {
+        out.push(source.issueAt([sectionOf(kind), id], `${kind} "${id}" is defined but not used in any pipeline`, 'add it to a pipeline under service.pipelines or remove it', 'key'));
+      }
+    }
+  }
+  return out;
+}
