@@ -58,7 +58,8 @@ export interface Processor extends Partial<Lifecycle> {
 
 /** The outcome of one export call. */
 export type ExportResult =
-  | { ok: true }
+  /** Delivered; `dropped` counts records of the batch deliberately not sent, by reason (e.g. `max_series`). */
+  | { ok: true; dropped?: Record<string, number> }
   | { ok: false; retryable: boolean; error: Error };
 
 /** An exporter: one instance shared by every pipeline that lists it. */

@@ -102,7 +102,7 @@ export class ExporterQueue {
     const { retry } = this.options;
     for (let attempt = 1; ; attempt++) {
       const result = await this.exporter.export(batch);
-      if (result.ok) return this.release(batch);
+      if (result.ok) return this.release(batch, undefined, result.dropped);
       const context = { exporter: this.id, err: result.error.message, records: batch.records.length };
       if (!result.retryable || !retry.enabled) {
         this.logger.warn(context, 'export failed permanently; dropping batch');
@@ -137,11 +137,21 @@ export class ExporterQueue {
     });
   }
 
-  private release(batch: Batch, dropReason?: string): void {
+  /** Accounts for a batch that left the queue: sent, or dropped as `dropReason`, less the records the exporter itself dropped. */
+  private release(batch: Batch, dropReason?: string, exporterDropped: Record<string, number> = {}): void {
     const n = batch.records.length;
     this.held -= n;
-    if (dropReason) this.telemetry.drop(dropReason, n);
-    else this.telemetry.sent += n;
+    if (dropReason) {
+      this.telemetry.drop(dropReason, n);
+    } else {
+      let dropped = 0;
+      for (const [reason, count] of Object.entries(exporterDropped)) {
+        const counted = Math.min(count, n - dropped);
+        this.telemetry.drop(reason, counted);
+        dropped += counted;
+      }
+      this.telemetry.sent += n - dropped;
+    }
     if (this.held === 0) {
       const waiters = this.idleWaiters.splice(0);
       for (const w of waiters) w();

@@ -166,7 +166,8 @@ export class Service {
     try {
       await component.start();
     } catch (err) {
-      throw new Error(`${id}: cannot start: ${errorMessage(err)}`, { cause: err });
+      const reason = errorMessage(err).replace(`${id}: `, '');
+      throw new Error(`${id}: cannot start: ${reason}`, { cause: err });
     }
   }
 
