@@ -29,7 +29,8 @@ function encodeSpan(r: SpanRecord): OtlpSpan {
       return event;
     });
   }
-  if (r.status) {
+  // An unset status without a message is the proto default: not written.
+  if (r.status && (r.status.code || r.status.message)) {
     ordered.status = {};
     if (r.status.message) ordered.status.message = r.status.message;
     if (r.status.code) ordered.status.code = r.status.code;
@@ -92,9 +93,12 @@ function finishSpan(r: SpanRecord, s: Record<string, unknown>, path: string): Sp
   if (s.status !== undefined && s.status !== null) {
     const status = asObject(s.status, `${path}.status`);
     const code = asEnum(status.code, STATUS_NAMES, `${path}.status.code`);
-    r.status = { code: (code >= 0 && code <= 2 ? code : 0) as 0 | 1 | 2 };
     const message = asString(status.message, `${path}.status.message`);
-    if (message) r.status.message = message;
+    // An unset status without a message is the proto default: the same as no status.
+    if (code > 0 || message) {
+      r.status = { code: (code >= 0 && code <= 2 ? code : 0) as 0 | 1 | 2 };
+      if (message) r.status.message = message;
+    }
   }
   const events = decodeEvents(s.events, `${path}.events`);
   if (events) r.events = events;

@@ -93,3 +93,14 @@ t.test('a batch larger than the capacity is taken only when the queue is empty',
   await queue.drain(1000);
   t.equal(telemetry.sent, 25);
 });
+
+t.test('records an exporter reports as dropped are not counted as sent', async (t) => {
+  const { exporter, telemetry, queue, invariant } = setup();
+  exporter.export = async () => ({ ok: true, dropped: { max_series: 3, invalid_record: 1 } });
+  queue.offer(logs(10));
+  await queue.drain(1000);
+  t.equal(telemetry.sent, 6);
+  t.equal(telemetry.dropped.get('max_series'), 3);
+  t.equal(telemetry.dropped.get('invalid_record'), 1);
+  t.ok(invariant());
+});

@@ -107,7 +107,7 @@ t.test('Collector file-exporter logs and traces', async (t) => {
     startTime: [1714564813, 0],
     endTime: [1714564813, 12345678],
     attributes: { 'http.response.status_code': 200 },
-    status: { code: 0 },
+    // `"status": {}` (unset, no message) is the proto default: read as no status.
     events: [{ name: 'message', time: [1714564813, 100000], attributes: { 'message.type': 'RECEIVED' } }],
   });
   t.strictSame([spans[1].parentSpanId, spans[1].kind, spans[1].status], ['eee19b7ec3c1b174', 2, { code: 2, message: 'timeout' }]);
