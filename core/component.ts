@@ -99,6 +99,12 @@ export interface ConfigProblem {
 /** Makes receivers. */
 export interface ReceiverFactory<C = unknown> extends FactoryBase<C> {
   kind: 'receiver';
+  /**
+   * Whether this receiver can run on this kernel with these privileges and
+   * this config: `undefined` if it can, else the reason it cannot (e.g.
+   * `needs CAP_BPF and CAP_PERFMON (run as root)`). Called at config time.
+   */
+  probe?(config: C): string | undefined;
   create(config: C, ctx: CreateContext): Receiver;
 }
 

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { LOG_LEVELS, type LogLevel } from '../logger';
 
 /** The sub-commands. `run` is the default. */
-export const COMMANDS = ['run', 'validate'] as const;
+export const COMMANDS = ['run', 'validate', 'check'] as const;
 
 /** A sub-command name. */
 export type Command = (typeof COMMANDS)[number];
@@ -13,6 +13,8 @@ export interface CliArgs {
   command: Command;
   configPath?: string;
   logLevel: LogLevel;
+  /** Whether --log-level was given (it then wins over service.telemetry.logs.level). */
+  logLevelGiven: boolean;
   help: boolean;
   version: boolean;
 }
@@ -23,12 +25,15 @@ export class UsageError extends Error {}
 /** Usage text for `--help`. */
 export const USAGE = `Usage: ebpf-pipeline [run] --config FILE [--log-level LEVEL]
        ebpf-pipeline validate --config FILE
+       ebpf-pipeline check [--config FILE]
        ebpf-pipeline --help | --version
 
 Commands:
   run        run the pipelines of FILE until SIGINT/SIGTERM (default);
              SIGHUP re-reads FILE
   validate   check FILE without starting anything and print the pipeline graph
+  check      probe this kernel and privileges: can each receiver (of FILE,
+             or every known one) run here, and if not, why
 
 Options:
   -c, --config FILE      pipeline config (YAML)
@@ -67,8 +72,8 @@ export function parseCliArgs(argv: string[]): CliArgs {
   }
   const help = values.help ?? false;
   const version = values.version ?? false;
-  if (!help && !version && values.config === undefined) {
+  if (!help && !version && values.config === undefined && command !== 'check') {
     throw new UsageError(`--config FILE is required; for example: ebpf-pipeline ${command} --config configs/default.yaml`);
   }
-  return { command, configPath: values.config, logLevel, help, version };
+  return { command, configPath: values.config, logLevel, logLevelGiven: values['log-level'] !== undefined, help, version };
 }

@@ -13,7 +13,7 @@ export function describeConfig(config: ResolvedConfig): string {
   for (const p of config.pipelines) lines.push(`  ${describePipeline(p)}`);
   for (const [title, components] of [['receivers', config.receivers], ['processors', config.processors], ['exporters', config.exporters]] as const) {
     lines.push('', `${title}:`);
-    for (const c of components.values()) lines.push(`  ${c.id}${c.optional ? ' (optional)' : ''}: ${JSON.stringify(c.config)}`);
+    for (const c of components.values()) lines.push(`  ${c.id}${c.optional ? ' (optional)' : ''}${c.unavailable ? ` (cannot run here: ${c.unavailable}; skipped)` : ''}: ${JSON.stringify(c.config)}`);
   }
   if (config.plugins.length > 0) lines.push('', 'plugins:', ...config.plugins.map((p) => `  ${p}`));
   return lines.join('\n') + '\n';

@@ -9,6 +9,9 @@ import { AGENT_VERSION } from '../version';
 import { createCollector, type Collector } from '../engine/collector';
 import { parseCliArgs, UsageError, USAGE, type CliArgs } from './args';
 import { describeConfig, describePipeline } from './graph';
+import { checkAll, checkConfig, formatVerdicts } from './check';
+import { Registry } from '../registry';
+import { registerBuiltins } from '../builtins';
 
 /** Exit code for bad flags or config. */
 export const EXIT_USAGE = 2;
@@ -32,9 +35,19 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`ebpf-pipeline ${AGENT_VERSION}\n`);
     return 0;
   }
+  if (args.command === 'check' && args.configPath === undefined) {
+    const verdicts = checkAll(registerBuiltins(new Registry()));
+    process.stdout.write(formatVerdicts(verdicts));
+    return verdicts.every((v) => v.reason === undefined) ? 0 : 1;
+  }
   const logger = createLogger(args.logLevel);
-  const collector = createCollector({ configPath: args.configPath, logger });
+  const collector = createCollector({ configPath: args.configPath, logger, keepLogLevel: args.logLevelGiven });
   try {
+    if (args.command === 'check') {
+      const verdicts = checkConfig(await collector.load());
+      process.stdout.write(formatVerdicts(verdicts));
+      return verdicts.every((v) => v.reason === undefined) ? 0 : 1;
+    }
     if (args.command === 'validate') {
       const config = await collector.load();
       for (const w of config.warnings) process.stderr.write(`warning: ${w}\n`);

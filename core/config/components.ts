@@ -128,7 +128,26 @@ function resolveComponent(
   if (issues.length > before) return undefined;
 
   issues.push(...factoryIssues(factory, data, path, source));
-  return issues.length > before ? undefined : result;
+  if (issues.length > before) return undefined;
+  const reason = probeReceiver(factory, data);
+  if (reason !== undefined) {
+    if (result.optional) result.unavailable = reason;
+    else {
+      issues.push(source.issueAt(path, `receiver "${id}" cannot run here: ${reason}`, 'fix that, or mark the receiver optional: true to start without it', 'key'));
+      return undefined;
+    }
+  }
+  return result;
+}
+
+/** Asks a receiver factory whether it can run here; a throwing probe counts as "cannot". */
+function probeReceiver(factory: ComponentFactory, config: Record<string, unknown>): string | undefined {
+  if (factory.kind !== 'receiver' || !factory.probe) return undefined;
+  try {
+    return factory.probe(config);
+  } catch (err) {
+    return `probe failed: ${(err as Error).message}`;
+  }
 }
 
 function factoryIssues(factory: ComponentFactory, config: Record<string, unknown>, path: string[], source: YamlSource): ConfigIssue[] {

@@ -13,6 +13,8 @@ export interface ComponentConfig {
   config: Record<string, unknown>;
   /** Receivers only: start without it when this kernel cannot run it. */
   optional?: boolean;
+  /** Receivers only: why an `optional` receiver cannot run here; the engine starts without it. */
+  unavailable?: string;
 }
 
 /** One pipeline of `service.pipelines`. */

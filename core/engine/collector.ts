@@ -29,6 +29,8 @@ export interface CollectorOptions {
   loggerProvider?: LoggerProvider;
   /** A pino logger; silent by default when embedded. */
   logger?: Logger;
+  /** Keep the logger's level even when the config sets `service.telemetry.logs.level`. */
+  keepLogLevel?: boolean;
   /** Environment for `${env:NAME}` expansion; `process.env` by default. */
   env?: NodeJS.ProcessEnv;
 }
@@ -74,7 +76,11 @@ export class Collector {
   async start(): Promise<void> {
     if (this.service) throw new Error('collector already started');
     const loaded = await this.loadWithRegistry();
+    if (loaded.config.logLevel && !this.options.keepLogLevel) this.logger.level = loaded.config.logLevel;
     for (const warning of loaded.config.warnings) this.logger.warn(warning);
+    for (const r of loaded.config.receivers.values()) {
+      if (r.unavailable !== undefined) this.logger.warn({ receiver: r.id, reason: r.unavailable }, `optional receiver ${r.id} cannot run here; starting without it`);
+    }
     await this.run(loaded);
   }
 

@@ -116,6 +116,7 @@ export class Service {
   private createReceivers(): void {
     for (const id of usedIds(this.config.pipelines, 'receivers')) {
       const component = this.config.receivers.get(id) as ComponentConfig;
+      if (component.unavailable !== undefined) continue; // optional and cannot run here: logged by the collector
       const telemetry = this.options.telemetry.forComponent(id, 'receiver');
       const factory = this.factory('receiver', component);
       if (factory.kind !== 'receiver') throw new Error(`${id} is not a receiver`);
@@ -129,9 +130,8 @@ export class Service {
   }
 
   private wirePipeline(pipeline: PipelineConfig): void {
-    const sources = pipeline.receivers.map((id) => (this.receivers.get(id) as RunningReceiver).batches.pipe(
-      filter((batch) => batch.signal === pipeline.signal),
-    ));
+    const running = pipeline.receivers.flatMap((id) => this.receivers.get(id) ?? []);
+    const sources = running.map(({ batches }) => batches.pipe(filter((batch) => batch.signal === pipeline.signal)));
     let stream: Observable<Batch> = merge(...sources);
     for (const id of pipeline.processors) {
       const component = this.config.processors.get(id) as ComponentConfig;

@@ -137,3 +137,16 @@ t.test('shutdown before start is safe', async (t) => {
   await s.shutdown();
   t.same(w.log, []);
 });
+
+t.test('an optional receiver that cannot run here is left out; its pipelines run on', async (t) => {
+  const w = world();
+  const c = config([{ id: 'logs', signal: 'logs', receivers: ['fake/gone', 'fake/here'], processors: [], exporters: ['memory'] }]);
+  const gone = c.receivers.get('fake/gone');
+  if (gone) Object.assign(gone, { optional: true, unavailable: 'needs BPF LSM' });
+  const s = service(w, c);
+  await s.start();
+  t.same([...w.sources.keys()], ['fake/here'], 'only the available receiver was created');
+  w.sources.get('fake/here')?.next({ signal: 'logs', records: [log('x')] });
+  await s.shutdown();
+  t.same((w.exporters.get('memory') as MemoryExporter).records().map((r) => (r as LogRecord).body), ['x']);
+});
