@@ -32,8 +32,8 @@ export class MemoryExporter implements Exporter {
   }
 
   /** Every record exported so far. */
-  records(): unknown[] {
-    return this.batches.flatMap((b) => b.records);
+  records(): Array<Batch['records'][number]> {
+    return this.batches.flatMap((b): Array<Batch['records'][number]> => b.records);
   }
 }
 

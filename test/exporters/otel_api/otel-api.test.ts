@@ -97,7 +97,7 @@ t.test('logs go through the host logger provider with their trace context', asyn
 t.test('metrics become observable instruments reporting the cumulative state', async (t) => {
   const reader = new ManualReader();
   const meterProvider = new MeterProvider({ resource: resourceFromAttributes({ 'service.name': 'host-app' }), readers: [reader] });
-  const { exporter, factory, ctx } = make({ meterProvider }, { max_series: 4 });
+  const { exporter, factory } = make({ meterProvider }, { max_series: 4 });
   t.strictSame(factory.signals, ['metrics']);
   const base = { resource, scope, startTime: [1700000000, 0] as [number, number], time: [1700000001, 0] as [number, number] };
   const sum = (value: number, port: number, temporality: 'delta' | 'cumulative' = 'delta'): MetricRecord => ({

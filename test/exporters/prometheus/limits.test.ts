@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { calls, makePrometheus, samples, scrape } from './fixtures';
 
 t.test('max_series: points of new series beyond the bound are dropped and counted', async (t) => {
-  const { exporter, ctx } = makePrometheus({ endpoint: '127.0.0.1:0', max_series: 2 });
+  const { exporter } = makePrometheus({ endpoint: '127.0.0.1:0', max_series: 2 });
   await exporter.start();
   t.teardown(() => exporter.shutdown());
   t.strictSame(await exporter.export({ signal: 'metrics', records: [calls(1, 'read'), calls(1, 'write'), calls(1, 'open'), calls(1, 'close')] }),
@@ -18,7 +18,7 @@ t.test('max_series: points of new series beyond the bound are dropped and counte
 });
 
 t.test('metric_expiration: a series not updated for that long disappears and frees its slot', async (t) => {
-  const { exporter, ctx } = makePrometheus({ endpoint: '127.0.0.1:0', metric_expiration: '300ms', max_series: 1 });
+  const { exporter } = makePrometheus({ endpoint: '127.0.0.1:0', metric_expiration: '300ms', max_series: 1 });
   await exporter.start();
   t.teardown(() => exporter.shutdown());
   await exporter.export({ signal: 'metrics', records: [calls(1, 'read')] });
