@@ -13,7 +13,7 @@ export async function loadPlugins(paths: string[], registry: Registry): Promise<
     const loaded = (await import(path)) as Partial<PluginModule> & { default?: Partial<PluginModule> };
     const factories = loaded.factories ?? loaded.default?.factories;
     if (!Array.isArray(factories) || factories.length === 0) {
-      throw new Error(`plugin ${path} exports no "factories" array; export { factories: [defineProcessor({...})] }`);
+      throw new Error(`plugin ${path} exports no "factories" array`);
     }
     for (const factory of factories) registry.register(factory);
   }
