@@ -1,0 +1,109 @@
+/**
+ * The typed contract of the native eBPF runtime (C++ addon over libbpf).
+ * Nothing outside native/ imports the .node file; everything goes through
+ * these types (implemented in native/index.ts).
+ */
+
+/** A value for a `const volatile` tunable in `.rodata` (set before load). */
+export type ConstValue = number | bigint | boolean | string | Buffer;
+
+/** How to attach a program. `auto` uses the program's SEC() (tracepoint, raw_tp, tp_btf). */
+export type AttachSpec =
+  | { kind: 'auto' }
+  | { kind: 'uprobe'; binary: string; symbol: string; pid?: number; retprobe?: boolean }
+  | { kind: 'perf_event'; frequency: number; cpus?: number[] }
+  | { kind: 'tc'; ifname: string; direction: 'ingress' | 'egress'; priority?: number; handle?: number }
+  | { kind: 'cgroup'; path: string };
+
+/** An attachment; `destroy()` detaches it (idempotent). */
+export interface Link {
+  readonly program: string;
+  readonly description: string;
+  destroy(): void;
+}
+
+/** Static facts about a map. */
+export interface MapInfo {
+  name: string;
+  /** Kernel map type name: `hash`, `percpu_array`, `ringbuf`, `stack_trace`, ... */
+  type: string;
+  keySize: number;
+  valueSize: number;
+  maxEntries: number;
+  perCpu: boolean;
+}
+
+/** A loaded map. Keys and values are raw bytes laid out as the C structs. */
+export interface BpfMap extends MapInfo {
+  lookup(key: Buffer): Buffer | undefined;
+  /** Per-CPU maps: one Buffer per possible CPU. */
+  lookupPerCpu(key: Buffer): Buffer[] | undefined;
+  update(key: Buffer, value: Buffer, flags?: 'any' | 'noexist' | 'exist'): void;
+  delete(key: Buffer): boolean;
+  /** Every entry (batch lookup where the kernel supports it, else iteration). Per-CPU values are concatenated per CPU (stride = valueSize rounded up to 8). */
+  entries(): Array<[Buffer, Buffer]>;
+  /** Deletes every key. */
+  clear(): void;
+}
+
+/** Options of a ring-buffer reader. */
+export interface RingBufferOptions {
+  /** Deliver a batch when it holds this many bytes (default 256 KiB). */
+  maxBatchBytes?: number;
+  /** Deliver a non-empty batch at least this often, ms (default 10). */
+  maxLatencyMs?: number;
+}
+
+/** A batch of ring-buffer records: `count` records, each `[u32 length][u32 pad][bytes, padded to 8]`. */
+export interface RecordBatch {
+  buffer: Buffer;
+  count: number;
+}
+
+/** Reads a ring buffer on a native thread; JS gets one callback per batch. */
+export interface RingBufferReader {
+  /** Records delivered to JS so far. */
+  readonly delivered: number;
+  /** Stops the thread after delivering what is pending. */
+  close(): Promise<void>;
+}
+
+/** A BPF program's kernel statistics (need `enableStats()`). */
+export interface ProgramStats {
+  runCount: bigint;
+  runTimeNs: bigint;
+}
+
+/** An opened (then loaded) .bpf.o. */
+export interface BpfObject {
+  readonly path: string;
+  programs(): string[];
+  maps(): MapInfo[];
+  /** Before load: set a `const volatile` global; throws if absent or of another size. */
+  setConst(name: string, value: ConstValue): void;
+  /** Before load. */
+  setMaxEntries(map: string, maxEntries: number): void;
+  /** Before load: whether a program is loaded at all (to pick tp_btf vs tracepoint variants). */
+  setAutoload(program: string, autoload: boolean): void;
+  /** Loads into the kernel, off the JS thread. A verifier rejection throws with `verifierLog`. */
+  load(): Promise<void>;
+  attach(program: string, spec?: AttachSpec): Link;
+  map(name: string): BpfMap;
+  readRingBuffer(map: string, onBatch: (batch: RecordBatch) => void, options?: RingBufferOptions): RingBufferReader;
+  programStats(program: string): ProgramStats;
+  /** Detaches every link, stops readers, unloads. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** An error from libbpf or the kernel. */
+export interface NativeError extends Error {
+  /** errno name: `EPERM`, `ENOENT`, ... */
+  code: string;
+  errno: number;
+  /** The libbpf call that failed, e.g. `bpf_object__load`. */
+  syscall: string;
+  /** The program or map involved, when there is one. */
+  target?: string;
+  /** The verifier's last lines, when the kernel rejected a program. */
+  verifierLog?: string;
+}

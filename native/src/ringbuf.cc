@@ -1,0 +1,264 @@
+// Ring buffer reader: a native thread polls the ring buffer and hands JS one
+// Buffer per batch of records ([u32 len][u32 0][bytes padded to 8]) through a
+// ThreadSafeFunction. At most kMaxInFlight batches wait for JS; past that the
+// thread blocks, the kernel ring fills up and the BPF side counts its reserve
+// failures: drops are counted in the kernel, never silently in user space.
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <thread>
+
+#include "common.h"
+
+namespace ebpf {
+
+namespace {
+
+constexpr size_t kMaxInFlight = 64;
+
+using Clock = std::chrono::steady_clock;
+
+struct Batch {
+  std::vector<uint8_t> data;
+  uint32_t count = 0;
+  int error = 0;  // non-zero: not records but the error that stopped the thread
+};
+
+struct ReaderState;
+void CallJs(Napi::Env env, Napi::Function fn, ReaderState* ctx, Batch* raw);
+using Tsfn = Napi::TypedThreadSafeFunction<ReaderState, Batch, CallJs>;
+
+struct ReaderState {
+  ObjPtr obj;
+  std::string mapName;
+  ring_buffer* rb = nullptr;
+  int wakeFd = -1;  // eventfd in the ring buffer's epoll set: close() wakes the thread at once
+  std::thread thread;
+  Tsfn tsfn;
+  bool orphan = false;  // its JS object was collected: the finalizer deletes the state
+  size_t maxBatchBytes = 256 * 1024;
+  int maxLatencyMs = 10;
+  int pollMs = 2;
+  std::atomic<bool> stop{false};
+  bool finished = false;  // JS thread: the thread is joined, the ring buffer freed
+  // Reader thread only:
+  std::unique_ptr<Batch> batch;
+  Clock::time_point first;
+  bool tsfnClosing = false;
+  // JS thread only:
+  uint64_t delivered = 0;
+  uint64_t batches = 0;
+  std::vector<Napi::Promise::Deferred> closeWaiters;
+
+  ~ReaderState() {
+    if (rb) ring_buffer__free(rb);
+    if (wakeFd >= 0) close(wakeFd);
+  }
+
+  /** Any thread: asks the reader thread to stop, waking it from epoll. */
+  void RequestStop() {
+    stop = true;
+    if (wakeFd >= 0) {
+      uint64_t one = 1;
+      ssize_t r = write(wakeFd, &one, sizeof one);
+      (void)r;
+    }
+  }
+
+  void NewBatch() {
+    batch.reset(new Batch());
+    batch->data.reserve(maxBatchBytes + 64);
+  }
+
+  /** Reader thread: hands the current batch to JS (blocks while kMaxInFlight batches wait). */
+  bool Flush();
+};
+
+void CallJs(Napi::Env env, Napi::Function fn, ReaderState* ctx, Batch* raw) {
+  std::unique_ptr<Batch> b(raw);
+  if (env == nullptr || fn.IsEmpty()) return;
+  if (b->error) {
+    fn.Call({env.Null(), Napi::Number::New(env, 0), MakeError(env, b->error, "ring_buffer__poll", ctx->mapName).Value()});
+    return;
+  }
+  uint32_t count = b->count;
+  size_t len = b->data.size();
+  uint8_t* data = b->data.data();
+  // Zero copy: the Buffer owns the batch until it is garbage collected.
+  Batch* owned = b.release();
+  Napi::Buffer<uint8_t> buf = Napi::Buffer<uint8_t>::New(env, data, len, [](Napi::Env, uint8_t*, Batch* hint) { delete hint; }, owned);
+  ctx->delivered += count;
+  ctx->batches++;
+  fn.Call({buf, Napi::Number::New(env, count)});
+}
+
+bool ReaderState::Flush() {
+  if (!batch || batch->count == 0 || tsfnClosing) return !tsfnClosing;
+  Batch* b = batch.release();
+  NewBatch();
+  napi_status st = tsfn.BlockingCall(b);
+  if (st != napi_ok) {
+    delete b;
+    tsfnClosing = true;
+    stop = true;
+    return false;
+  }
+  return true;
+}
+
+int OnSample(void* ctx, void* data, size_t size) {
+  auto* st = static_cast<ReaderState*>(ctx);
+  Batch& b = *st->batch;
+  if (b.count == 0) st->first = Clock::now();
+  size_t off = b.data.size();
+  size_t padded = (size + 7) & ~static_cast<size_t>(7);
+  b.data.resize(off + 8 + padded, 0);
+  uint32_t hdr[2] = {static_cast<uint32_t>(size), 0};
+  memcpy(&b.data[off], hdr, 8);
+  memcpy(&b.data[off + 8], data, size);
+  b.count++;
+  if (b.data.size() >= st->maxBatchBytes && !st->Flush()) return -ECANCELED;
+  return 0;
+}
+
+void Run(ReaderState* st) {
+  auto latency = std::chrono::milliseconds(st->maxLatencyMs);
+  int error = 0;
+  while (!st->stop.load()) {
+    int n = ring_buffer__poll(st->rb, st->pollMs);
+    if (n < 0 && n != -EINTR && n != -ECANCELED) {
+      error = -n;
+      break;
+    }
+    // Producers that submit with BPF_RB_NO_WAKEUP never wake epoll: consume by time too.
+    n = ring_buffer__consume(st->rb);
+    if (n < 0 && n != -EINTR && n != -ECANCELED) {
+      error = -n;
+      break;
+    }
+    if (st->batch->count > 0 && Clock::now() - st->first >= latency) st->Flush();
+  }
+  if (!st->tsfnClosing) {
+    if (!error) ring_buffer__consume(st->rb);
+    st->Flush();
+    if (error && !st->tsfnClosing) {
+      auto* b = new Batch();
+      b->error = error;
+      if (st->tsfn.BlockingCall(b) != napi_ok) delete b;
+    }
+  }
+  st->tsfn.Release();
+}
+
+class ReaderWrap : public Napi::ObjectWrap<ReaderWrap> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "NativeRingBufferReader",
+                       {
+                           InstanceAccessor<&ReaderWrap::GetDelivered>("delivered"),
+                           InstanceAccessor<&ReaderWrap::GetBatches>("batches"),
+                           InstanceAccessor<&ReaderWrap::GetClosed>("closed"),
+                           InstanceMethod<&ReaderWrap::Close>("close"),
+                       });
+  }
+  ReaderWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ReaderWrap>(info) {}
+
+  void Start(Napi::Env env, ReaderState* st, Napi::Function fn) {
+    st_ = st;
+    // The finalizer runs on the JS thread once the reader thread released the function.
+    st->tsfn = Tsfn::New(env, fn, "ebpf_native.ringbuf", kMaxInFlight, 1, st, [](Napi::Env env, void*, ReaderState* st) {
+      if (st->thread.joinable()) st->thread.join();
+      ring_buffer__free(st->rb);
+      st->rb = nullptr;
+      if (st->wakeFd >= 0) close(st->wakeFd);
+      st->wakeFd = -1;
+      st->finished = true;
+      for (auto& d : st->closeWaiters) d.Resolve(env.Undefined());
+      st->closeWaiters.clear();
+      st->obj.reset();
+      if (st->orphan) delete st;
+    });
+    st->NewBatch();
+    st->thread = std::thread(Run, st);
+  }
+
+  ~ReaderWrap() override {
+    if (!st_) return;
+    if (st_->finished) {
+      delete st_;
+    } else {
+      // Garbage collected while running: stop; the finalizer frees the state.
+      st_->orphan = true;
+      st_->RequestStop();
+    }
+  }
+
+ private:
+  Napi::Value GetDelivered(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), static_cast<double>(st_->delivered)); }
+  Napi::Value GetBatches(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), static_cast<double>(st_->batches)); }
+  Napi::Value GetClosed(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), st_->finished); }
+
+  Napi::Value Close(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    auto d = Napi::Promise::Deferred::New(env);
+    if (st_->finished) {
+      d.Resolve(env.Undefined());
+    } else {
+      st_->RequestStop();
+      st_->closeWaiters.push_back(d);
+    }
+    return d.Promise();
+  }
+
+  ReaderState* st_ = nullptr;
+};
+
+}  // namespace
+
+Napi::Value ReadRingBufferFromJs(const Napi::CallbackInfo& info, const ObjPtr& obj, Napi::Object) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsString() || !info[1].IsFunction())
+    throw Napi::TypeError::New(env, "readRingBuffer(map: string, onBatch: function, maxBatchBytes, maxLatencyMs, pollMs)");
+  std::string name = info[0].As<Napi::String>();
+  RequireLoaded(env, obj, "ring_buffer__new", name);
+  bpf_map* map = FindMap(env, obj, name, "ring_buffer__new");
+  if (bpf_map__type(map) != BPF_MAP_TYPE_RINGBUF) Throw(env, EINVAL, "ring_buffer__new", name, "not a ringbuf map");
+  auto st = std::make_unique<ReaderState>();
+  st->obj = obj;
+  st->mapName = name;
+  if (info.Length() > 2 && info[2].IsNumber()) st->maxBatchBytes = info[2].As<Napi::Number>().Uint32Value();
+  if (info.Length() > 3 && info[3].IsNumber()) st->maxLatencyMs = info[3].As<Napi::Number>().Int32Value();
+  if (info.Length() > 4 && info[4].IsNumber()) st->pollMs = info[4].As<Napi::Number>().Int32Value();
+  if (st->maxBatchBytes < 64) st->maxBatchBytes = 64;
+  if (st->maxLatencyMs < 1) st->maxLatencyMs = 1;
+  if (st->pollMs < 1) st->pollMs = 1;
+  errno = 0;
+  st->rb = ring_buffer__new(bpf_map__fd(map), OnSample, st.get(), nullptr);
+  if (!st->rb) Throw(env, ErrFromRet(-1), "ring_buffer__new", name);
+  // libbpf's poll treats an event's data as a ring index: ring 0 it is, so a
+  // wakeup is just one more (empty) look at the ring.
+  st->wakeFd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (st->wakeFd >= 0) {
+    struct epoll_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.events = EPOLLIN;
+    ev.data.fd = 0;
+    if (epoll_ctl(ring_buffer__epoll_fd(st->rb), EPOLL_CTL_ADD, st->wakeFd, &ev) != 0) {
+      close(st->wakeFd);
+      st->wakeFd = -1;  // close() then waits for the poll timeout instead
+    }
+  }
+  Napi::Object o = GetData(env)->readerCtor.New({});
+  ReaderWrap::Unwrap(o)->Start(env, st.release(), info[1].As<Napi::Function>());
+  return o;
+}
+
+void InitRingBuffer(Napi::Env env, Napi::Object exports, AddonData* data) {
+  data->readerCtor = Napi::Persistent(ReaderWrap::Define(env));
+}
+
+}  // namespace ebpf
