@@ -4,8 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-# Debian packages: prometheus is used by the end-to-end tests.
-APT_PACKAGES=(prometheus)
+# Debian packages: the BPF toolchain (clang, bpftool, libbpf), what the
+# native addon links with, and tools the tests compare against
+# (prometheus, libbpf-tools, bpftrace) or drive workloads with.
+APT_PACKAGES=(clang llvm make g++ libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config
+  prometheus libbpf-tools bpftrace iproute2)
 
 say() { printf 'setup: %s\n' "$*" >&2; }
 
@@ -38,6 +41,19 @@ node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(
 if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
   say "installing npm packages (npm ci)"
   npm ci --no-audit --no-fund --loglevel=error
+fi
+
+say "building the BPF programs (make -C bpf)"
+make -s -C bpf
+
+say "building the native addon (node-gyp)"
+# Build against the installed Node headers: nothing is downloaded.
+gyp_flags=(-C native --loglevel=error)
+[[ -f /usr/include/node/node.h ]] && gyp_flags+=(--nodedir=/usr)
+if [[ -f native/build/Makefile ]]; then
+  npx --no-install node-gyp build "${gyp_flags[@]}" >/dev/null
+else
+  npx --no-install node-gyp rebuild "${gyp_flags[@]}" >/dev/null
 fi
 
 say "building (tsc)"

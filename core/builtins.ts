@@ -2,6 +2,7 @@
 import type { Registry } from './registry';
 import { replayReceiverFactory } from '../receivers/replay';
 import { selftelemetryReceiverFactory } from '../receivers/selftelemetry';
+import { syscallReceiverFactory } from '../receivers/syscall';
 import { batchProcessorFactory } from '../processors/batch';
 import { filterProcessorFactory } from '../processors/filter';
 import { attributesProcessorFactory } from '../processors/attributes';
@@ -14,6 +15,7 @@ import { prometheusExporterFactory } from '../exporters/prometheus';
 export const BUILTIN_FACTORIES = [
   replayReceiverFactory,
   selftelemetryReceiverFactory,
+  syscallReceiverFactory,
   batchProcessorFactory,
   filterProcessorFactory,
   attributesProcessorFactory,

@@ -1,0 +1,339 @@
+/**
+ * The `syscall` receiver: loads bpf/syscall.bpf.o, pushes the config's
+ * filters into the kernel, reads the per-CPU aggregates every
+ * `collection_interval` and streams slow calls as spans.
+ */
+import { closeSync, existsSync, openSync, readFileSync, statSync, statfsSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { Subject } from 'rxjs';
+import type { CreateContext, Receiver } from '../../core/component';
+import type { Batch, HrTime, Scope, SpanRecord } from '../../core/signals';
+import { nowHrTime } from '../../core/signals';
+import { parseDuration } from '../../core/config/duration';
+import { AGENT_VERSION } from '../../core/version';
+import type { BpfObject, Link, RecordBatch, RingBufferReader } from '../../native/api';
+import {
+  DEFAULT_COLLECTION_INTERVAL, DEFAULT_FAILED_ONLY, DEFAULT_INCLUDE_SELF, DEFAULT_LATENCY, DEFAULT_MAX_ENTRIES,
+  DEFAULT_PER_PROCESS, DEFAULT_SLOW_THRESHOLD, type SyscallConfig,
+} from './config';
+import {
+  decodeById, decodeErrors, decodeHists, decodeSlowEvents, monotonicToWallOffset, slowEventToSpan, sumPerCpu, toMetricRecords,
+  type SpanContext,
+} from './decode';
+import { SYSCALL_DROP_ID_RANGE, SYSCALL_DROP_MAP_FULL, SYSCALL_DROP_RINGBUF_FULL, SYSCALL_MAX_ID, TASK_COMM_LEN } from './layout';
+import { syscallTable, type SyscallTable } from './syscall-table';
+
+/** The two program pairs in bpf/syscall.bpf.c. */
+export const SYSCALL_PROGRAMS = {
+  tp_btf: { enter: 'sc_btf_enter', exit: 'sc_btf_exit' },
+  raw_tp: { enter: 'sc_raw_enter', exit: 'sc_raw_exit' },
+} as const;
+
+/** Which pair of programs to load: `tp_btf` needs kernel BTF, `raw_tp` is the fallback. */
+export type SyscallVariant = keyof typeof SYSCALL_PROGRAMS;
+
+/** Spans kept between two collections at most; more are dropped (`buffer_full`). */
+export const MAX_PENDING_SPANS = 65536;
+
+/** `CGROUP2_SUPER_MAGIC` from linux/magic.h. */
+const CGROUP2_SUPER_MAGIC = 0x63677270;
+
+/** Options for tests and benchmarks; the engine passes none. */
+export interface SyscallReceiverOptions {
+  /** Force a program pair (default: `tp_btf` when /sys/kernel/btf/vmlinux exists, else `raw_tp`). */
+  variant?: SyscallVariant;
+  /** The compiled object (default: `bpf/.output/syscall.bpf.o` of this package). */
+  objectPath?: string;
+}
+
+/** Finds `bpf/.output/<name>.bpf.o` from the sources (receivers/syscall) or the build (dist/receivers/syscall). */
+export function bpfObjectPath(name: string): string {
+  const rel = join('bpf', '.output', `${name}.bpf.o`);
+  for (const up of ['../..', '../../..']) {
+    const candidate = resolve(__dirname, up, rel);
+    if (existsSync(candidate)) return candidate;
+  }
+  return resolve(__dirname, '../..', rel);
+}
+
+/** The mount point of the cgroup v2 hierarchy, from /proc/self/mounts. */
+export function cgroup2Mount(): string | undefined {
+  try {
+    for (const line of readFileSync('/proc/self/mounts', 'utf8').split('\n')) {
+      const [, dir, fstype] = line.split(' ');
+      if (fstype === 'cgroup2') return dir.replace(/\\040/g, ' ');
+    }
+  } catch {
+    // no /proc: no mount
+  }
+  return undefined;
+}
+
+/** Resolves the `cgroup` setting to a cgroup v2 directory; throws a message saying what to fix. */
+export function resolveCgroup(path: string): string {
+  let dir = path;
+  if (!isAbsolute(path)) {
+    const mount = cgroup2Mount();
+    if (!mount) throw new Error(`cgroup "${path}": no cgroup v2 hierarchy is mounted; mount one or give an absolute path`);
+    dir = join(mount, path);
+  }
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    // reported below
+  }
+  if (!isDir) throw new Error(`cgroup "${path}": ${dir} is not a directory`);
+  if (statfsSync(dir).type !== CGROUP2_SUPER_MAGIC) {
+    throw new Error(`cgroup "${path}": ${dir} is not in a cgroup v2 hierarchy (cgroup v1 is not supported)`);
+  }
+  return dir;
+}
+
+/** The `syscall_mask` bitmap (`__u64[SYSCALL_MAX_ID / 64]`, little-endian) of a set of ids. */
+export function syscallMask(ids: Iterable<number>): Buffer {
+  const mask = Buffer.alloc(SYSCALL_MAX_ID / 8);
+  for (const id of ids) {
+    if (id < 0 || id >= SYSCALL_MAX_ID) throw new Error(`syscall id ${id} is out of the filterable range 0..${SYSCALL_MAX_ID - 1}`);
+    mask[id >> 3] |= 1 << (id & 7);
+  }
+  return mask;
+}
+
+/** A `char[16]` comm key, NUL-padded. */
+export function commKey(comm: string): Buffer {
+  const key = Buffer.alloc(TASK_COMM_LEN);
+  const n = key.write(comm, 0, TASK_COMM_LEN - 1, 'utf8');
+  if (Buffer.byteLength(comm) > n) throw new Error(`comm "${comm}" is longer than ${TASK_COMM_LEN - 1} bytes`);
+  return key;
+}
+
+function u32(n: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(n);
+  return b;
+}
+
+const ONE = Buffer.from([1]);
+
+/**
+ * The native runtime, loaded at start() only: importing this module (config
+ * validation, `ebpf-pipeline validate`) works without the addon built.
+ */
+function openObject(path: string): BpfObject {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const native = require('../../native') as { openObject(path: string): BpfObject };
+  return native.openObject(path);
+}
+
+/** Counts, errors and latency of system calls, aggregated in the kernel. */
+export class SyscallReceiver implements Receiver {
+  private readonly subject = new Subject<Batch>();
+  readonly batches = this.subject.asObservable();
+  private readonly scope: Scope = { name: 'ebpf-pipeline/receiver/syscall', version: AGENT_VERSION };
+  private readonly table: SyscallTable;
+  private readonly latency: boolean;
+  private readonly perProcess: boolean;
+  private readonly slowThresholdNs: bigint;
+  private obj?: BpfObject;
+  private links: Link[] = [];
+  private reader?: RingBufferReader;
+  private timer?: NodeJS.Timeout;
+  private startTime: HrTime = nowHrTime();
+  private spanCtx?: SpanContext;
+  private pendingSpans: SpanRecord[] = [];
+  private readonly lastDrops = [0, 0, 0];
+  private state: 'new' | 'starting' | 'running' | 'stopped' = 'new';
+  /** The program pair in use, once started. */
+  variant?: SyscallVariant;
+
+  constructor(private readonly config: SyscallConfig, private readonly ctx: CreateContext, private readonly options: SyscallReceiverOptions = {}) {
+    this.table = syscallTable();
+    this.latency = config.latency ?? DEFAULT_LATENCY;
+    this.perProcess = config.per_process ?? DEFAULT_PER_PROCESS;
+    this.slowThresholdNs = BigInt(Math.round(parseDuration(config.slow_threshold ?? DEFAULT_SLOW_THRESHOLD) * 1e6));
+  }
+
+  async start(): Promise<void> {
+    if (this.state !== 'new') throw new Error(`${this.ctx.id}: start() called twice or after shutdown()`);
+    this.state = 'starting';
+    try {
+      await this.load();
+    } catch (err) {
+      await this.release();
+      this.state = 'new';
+      throw err;
+    }
+    if (this.state !== 'starting') return; // shut down while loading; release() already ran there
+    this.state = 'running';
+    const interval = parseDuration(this.config.collection_interval ?? DEFAULT_COLLECTION_INTERVAL);
+    this.timer = setInterval(() => this.collect(), interval);
+    this.timer.unref();
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.state === 'stopped') return;
+    const wasRunning = this.state === 'running';
+    this.state = 'stopped';
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    try {
+      if (wasRunning) {
+        // Flush: deliver what the ring buffer holds, then read the maps one last time.
+        await this.reader?.close();
+        this.reader = undefined;
+        this.collect();
+      }
+    } finally {
+      await this.release();
+      this.subject.complete();
+    }
+  }
+
+  /** Reads the kernel maps now and emits one batch per signal (the interval calls this). */
+  collect(): void {
+    const obj = this.obj;
+    if (!obj) return;
+    const time = nowHrTime();
+    try {
+      const hists = this.perProcess
+        ? decodeHists(obj.map('hists').entries())
+        : decodeById(obj.map('calls').entries(), this.latency ? obj.map('latency_by_id').entries() : undefined);
+      const errors = decodeErrors(obj.map('errors').entries());
+      const records = toMetricRecords(hists, errors, {
+        resource: this.ctx.resource, scope: this.scope, table: this.table, perProcess: this.perProcess,
+        latency: this.latency, startTime: this.startTime, time,
+      });
+      this.countKernelDrops(obj);
+      if (records.length > 0) this.subject.next({ signal: 'metrics', records });
+    } catch (err) {
+      this.ctx.logger.error({ component: this.ctx.id, err: errorMessage(err) }, 'reading the syscall maps failed');
+    }
+    if (this.pendingSpans.length > 0) {
+      const records = this.pendingSpans;
+      this.pendingSpans = [];
+      this.subject.next({ signal: 'traces', records });
+    }
+  }
+
+  private countKernelDrops(obj: BpfObject): void {
+    const drops = obj.map('drops');
+    const reasons: Array<[number, string]> = [
+      [SYSCALL_DROP_RINGBUF_FULL, 'ringbuf_full'], [SYSCALL_DROP_MAP_FULL, 'map_full'], [SYSCALL_DROP_ID_RANGE, 'unknown_syscall'],
+    ];
+    for (const [index, reason] of reasons) {
+      const total = sumPerCpu(drops.lookupPerCpu(u32(index)));
+      const delta = total - this.lastDrops[index];
+      this.lastDrops[index] = total;
+      if (delta > 0) this.ctx.telemetry.drop(reason, delta);
+    }
+  }
+
+  private onEvents(batch: RecordBatch): void {
+    if (!this.spanCtx) return;
+    const { events, malformed } = decodeSlowEvents(batch);
+    if (malformed > 0) this.ctx.telemetry.drop('malformed', malformed);
+    const room = MAX_PENDING_SPANS - this.pendingSpans.length;
+    if (events.length > room) this.ctx.telemetry.drop('buffer_full', events.length - Math.max(room, 0));
+    for (let i = 0; i < events.length && i < room; i++) this.pendingSpans.push(slowEventToSpan(events[i], this.spanCtx));
+  }
+
+  private async load(): Promise<void> {
+    const { config, ctx } = this;
+    const path = this.options.objectPath ?? bpfObjectPath('syscall');
+    if (!existsSync(path)) throw new Error(`${ctx.id}: ${path} is missing: run ./setup.sh (or make -C bpf) to build the BPF programs`);
+    const needStart = this.latency || this.slowThresholdNs > 0n;
+    const ids = (config.syscalls ?? []).map((name) => {
+      const id = this.table.ids.get(name);
+      if (id === undefined) throw new Error(`${ctx.id}: unknown syscall "${name}"`);
+      return id;
+    });
+    const cgroupDir = config.cgroup === undefined ? undefined : resolveCgroup(config.cgroup);
+    const pids = config.pids ?? [];
+    const comms = (config.comms ?? []).map(commKey);
+    const maxEntries = config.max_entries ?? DEFAULT_MAX_ENTRIES;
+
+    // tp_btf first; raw_tp when this kernel refuses it. Both need the kernel's BTF (CO-RE).
+    const variants: SyscallVariant[] = this.options.variant ? [this.options.variant] : ['tp_btf', 'raw_tp'];
+    let obj: BpfObject | undefined;
+    let variant: SyscallVariant = variants[0];
+    for (const [i, v] of variants.entries()) {
+      variant = v;
+      obj = openObject(path);
+      this.obj = obj;
+      obj.setConst('self_pid', (config.include_self ?? DEFAULT_INCLUDE_SELF) ? 0 : process.pid);
+      obj.setConst('per_process', this.perProcess);
+      obj.setConst('latency', this.latency);
+      obj.setConst('slow_threshold_ns', this.slowThresholdNs);
+      obj.setConst('failed_only', config.failed_only ?? DEFAULT_FAILED_ONLY);
+      obj.setConst('filter_pids_on', pids.length > 0);
+      obj.setConst('filter_comms_on', comms.length > 0);
+      obj.setConst('filter_cgroup_on', cgroupDir !== undefined);
+      obj.setConst('filter_syscalls_on', ids.length > 0);
+      obj.setConst('syscall_mask', syscallMask(ids));
+      // Maps the mode does not use shrink to one entry.
+      obj.setMaxEntries('hists', this.perProcess ? maxEntries : 1);
+      obj.setMaxEntries('calls', this.perProcess ? 1 : SYSCALL_MAX_ID);
+      obj.setMaxEntries('latency_by_id', !this.perProcess && this.latency ? SYSCALL_MAX_ID : 1);
+      obj.setMaxEntries('errors', maxEntries);
+      for (const [name, pair] of Object.entries(SYSCALL_PROGRAMS)) {
+        obj.setAutoload(pair.enter, name === v && needStart);
+        obj.setAutoload(pair.exit, name === v);
+      }
+      try {
+        await obj.load();
+        break;
+      } catch (err) {
+        this.obj = undefined;
+        await obj.close();
+        if (i === variants.length - 1) throw new Error(`${ctx.id}: loading the ${v} programs failed: ${errorMessage(err)}`, { cause: err });
+        ctx.logger.warn({ component: ctx.id, variant: v, err: errorMessage(err) }, 'loading failed; trying the next program variant');
+      }
+    }
+    if (!obj) throw new Error(`${ctx.id}: no program variant to load`);
+
+    // Filters go in before the programs are attached, so no call is counted unfiltered.
+    for (const pid of pids) obj.map('filter_pids').update(u32(pid), ONE);
+    for (const comm of comms) obj.map('filter_comms').update(comm, ONE);
+    if (cgroupDir !== undefined) {
+      const fd = openSync(cgroupDir, 'r');
+      try {
+        obj.map('filter_cgroup').update(u32(0), u32(fd));
+      } finally {
+        closeSync(fd);
+      }
+    }
+
+    if (this.slowThresholdNs > 0n) {
+      this.spanCtx = { resource: ctx.resource, scope: this.scope, table: this.table, wallOffsetNs: monotonicToWallOffset() };
+      this.reader = obj.readRingBuffer('events', (batch: RecordBatch) => this.onEvents(batch));
+    }
+    this.startTime = nowHrTime();
+    const pair = SYSCALL_PROGRAMS[variant];
+    this.links.push(obj.attach(pair.exit));
+    if (needStart) this.links.push(obj.attach(pair.enter));
+    this.variant = variant;
+    ctx.logger.info({ component: ctx.id, variant, latency: this.latency, slow_threshold_ns: Number(this.slowThresholdNs) }, 'syscall programs attached');
+  }
+
+  /** Detaches, stops the reader and closes the object. Idempotent. */
+  private async release(): Promise<void> {
+    for (const link of this.links.splice(0)) {
+      try {
+        link.destroy();
+      } catch (err) {
+        this.ctx.logger.warn({ component: this.ctx.id, err: errorMessage(err) }, 'detaching failed');
+      }
+    }
+    const reader = this.reader;
+    this.reader = undefined;
+    if (reader) await reader.close();
+    const obj = this.obj;
+    this.obj = undefined;
+    if (obj) await obj.close();
+  }
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,207 @@
+/** Runs the syscall receiver against real workloads, for the kernel tests. */
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { CreateContext } from '../../../core/component';
+import { silentLogger } from '../../../core/logger';
+import type { Attributes, Batch, MetricRecord, SpanRecord } from '../../../core/signals';
+import { ComponentTelemetry } from '../../../core/telemetry';
+import { compileSchema } from '../../../core/config/ajv';
+import { syscallReceiverFactory } from '../../../receivers/syscall';
+import type { SyscallConfig } from '../../../receivers/syscall/config';
+import { SyscallReceiver, type SyscallReceiverOptions } from '../../../receivers/syscall/receiver';
+
+/** The collection interval of every kernel test. */
+export const INTERVAL_MS = 200;
+
+/** A receiver context with silent logs and fresh counters. */
+export function receiverContext(id = 'syscall'): CreateContext {
+  return {
+    id,
+    logger: silentLogger(),
+    resource: { attributes: { 'service.name': 'ebpf-pipeline' } },
+    telemetry: new ComponentTelemetry(id, 'receiver'),
+    configDir: process.cwd(),
+    engine: { allTelemetry: () => [] },
+  };
+}
+
+/** A config through the schema (defaults filled in), as the loader would hand it to create(). */
+export function syscallConfig(config: Record<string, unknown>): SyscallConfig {
+  const data = { collection_interval: `${INTERVAL_MS}ms`, ...structuredClone(config) };
+  const validate = compileSchema(syscallReceiverFactory.schema);
+  if (!validate(data)) throw new Error(`bad test config: ${JSON.stringify(validate.errors)}`);
+  return data as SyscallConfig;
+}
+
+let workloadPath: string | undefined;
+
+/** Compiles fixtures/sctest.c once per test file. */
+export function workload(): string {
+  if (!workloadPath) {
+    const dir = mkdtempSync(join(tmpdir(), 'sctest-'));
+    workloadPath = join(dir, 'sctest');
+    execFileSync('cc', ['-O2', '-Wall', '-o', workloadPath, join(__dirname, 'fixtures', 'sctest.c')]);
+  }
+  return workloadPath;
+}
+
+/** What a workload run does. */
+export interface WorkloadArgs {
+  comm?: string;
+  getppid?: number;
+  fail?: number;
+  sleeps?: number;
+  sleepMs?: number;
+}
+
+/** A started workload, waiting on stdin until `go()`. */
+export interface StartedWorkload {
+  pid: number;
+  child: ChildProcessWithoutNullStreams;
+  /** Lets it run; resolves when it has exited with status 0. */
+  go(): Promise<void>;
+  /** Each sleep's duration in ns, measured by the workload around nanosleep(). */
+  sleeps: number[];
+}
+
+/** Starts sctest, waiting for `go()` (so filters and tracers can use its pid first). */
+export async function startWorkload(args: WorkloadArgs): Promise<StartedWorkload> {
+  const child = spawn(workload(), [
+    args.comm ?? '-', String(args.getppid ?? 0), String(args.fail ?? 0), String(args.sleeps ?? 0), String(args.sleepMs ?? 0), '1',
+  ]);
+  const lines = createInterface({ input: child.stdout });
+  const sleeps: number[] = [];
+  const exited = new Promise<void>((resolve, reject) => {
+    child.on('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`sctest exited with ${code ?? signal}`))));
+  });
+  const pid = await new Promise<number>((resolve, reject) => {
+    lines.once('line', (line) => {
+      const m = /^ready (\d+)$/.exec(line);
+      if (m) resolve(Number(m[1]));
+      else reject(new Error(`sctest said ${line}`));
+    });
+    child.once('error', reject);
+  });
+  lines.on('line', (line) => {
+    const m = /^sleep (\d+)$/.exec(line);
+    if (m) sleeps.push(Number(m[1]));
+  });
+  return {
+    pid,
+    child,
+    sleeps,
+    go: async () => {
+      child.stdin.end('go\n');
+      await exited;
+    },
+  };
+}
+
+/** Runs sctest to the end. */
+export async function runWorkload(args: WorkloadArgs): Promise<number> {
+  const w = await startWorkload(args);
+  await w.go();
+  return w.pid;
+}
+
+/** What a receiver run saw. */
+export interface RunResult {
+  /** Every batch, in order. */
+  batches: Batch[];
+  /** The metric points of the last metrics batch (cumulative: the totals). */
+  metrics: MetricRecord[];
+  /** Every span of every batch. */
+  spans: SpanRecord[];
+  /** Metrics batches emitted by the interval, before shutdown. */
+  intervalBatches: number;
+  ctx: CreateContext;
+  receiver: SyscallReceiver;
+}
+
+/** Starts the receiver, runs `body`, waits one interval and a bit, shuts down. */
+export async function withReceiver(
+  config: Record<string, unknown>,
+  body: () => Promise<void>,
+  options: SyscallReceiverOptions = {},
+): Promise<RunResult> {
+  const ctx = receiverContext();
+  const receiver = new SyscallReceiver(syscallConfig(config), ctx, options);
+  const batches: Batch[] = [];
+  let done = false;
+  let intervalBatches = 0;
+  receiver.batches.subscribe((b) => {
+    batches.push(b);
+    if (b.signal === 'metrics' && !done) intervalBatches++;
+  });
+  await receiver.start();
+  try {
+    await body();
+    await sleep(INTERVAL_MS * 1.5);
+  } finally {
+    done = true;
+    await receiver.shutdown();
+  }
+  const metricBatches = batches.filter((b) => b.signal === 'metrics');
+  const last = metricBatches[metricBatches.length - 1];
+  return {
+    batches,
+    metrics: (last?.records ?? []) as MetricRecord[],
+    spans: batches.filter((b) => b.signal === 'traces').flatMap((b) => b.records as SpanRecord[]),
+    intervalBatches,
+    ctx,
+    receiver,
+  };
+}
+
+/** Whether every attribute of `match` is on `attributes`. */
+function matches(attributes: Attributes, match: Attributes): boolean {
+  return Object.entries(match).every(([k, v]) => attributes[k] === v);
+}
+
+/** The points of `name` whose attributes include `match`. */
+export function points(metrics: MetricRecord[], name: string, match: Attributes = {}): MetricRecord[] {
+  return metrics.filter((m) => m.name === name && matches(m.attributes, match));
+}
+
+/** The summed value of the sum points of `name` matching `match` (0 when there are none). */
+export function total(metrics: MetricRecord[], name: string, match: Attributes = {}): number {
+  return points(metrics, name, match).reduce((n, m) => n + (m.value ?? 0), 0);
+}
+
+/** Sleeps. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Names of loaded BPF programs (`bpftool prog show`). */
+export function loadedProgramNames(): string[] {
+  const out = execFileSync('bpftool', ['-j', 'prog', 'show']).toString();
+  return (JSON.parse(out) as Array<{ name?: string }>).map((p) => p.name ?? '');
+}
+
+/**
+ * Our programs still loaded, polled until none is left or `timeoutMs` passed:
+ * the kernel frees a program after an RCU grace period, not at close().
+ */
+export async function ourProgramsAfterRelease(timeoutMs = 3000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const left = loadedProgramNames().filter((n) => OUR_PROGRAMS.includes(n));
+    if (left.length === 0 || Date.now() > deadline) return left;
+    await sleep(50);
+  }
+}
+
+/** Our programs' names (bpf/syscall.bpf.c). */
+export const OUR_PROGRAMS = ['sc_btf_enter', 'sc_btf_exit', 'sc_raw_enter', 'sc_raw_exit'];
+
+/** Links (`bpftool link show`) of our programs still in the kernel. */
+export async function listLinks(): Promise<string[]> {
+  const out = execFileSync('bpftool', ['-j', 'link', 'show']).toString();
+  const progs = new Map((JSON.parse(execFileSync('bpftool', ['-j', 'prog', 'show']).toString()) as Array<{ id: number; name?: string }>)
+    .map((p) => [p.id, p.name ?? '']));
+  return (JSON.parse(out) as Array<{ prog_id: number }>).map((l) => progs.get(l.prog_id) ?? '').filter((n) => OUR_PROGRAMS.includes(n));
+}
