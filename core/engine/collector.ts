@@ -14,6 +14,7 @@ import { TelemetryRegistry } from '../telemetry';
 import { agentResource } from './resource';
 import { Service } from './service';
 import { loadPlugins } from './plugins';
+import { routeLibbpfLog } from './libbpf-log';
 import { addHostExporter, HOST_EXPORTER_ID } from './host-exporter';
 import { createOtelApiExporterFactory } from '../../exporters/otel_api';
 
@@ -89,6 +90,7 @@ export class Collector {
     const service = this.service;
     this.service = undefined;
     await service?.shutdown();
+    routeLibbpfLog(null);
   }
 
   /**
@@ -126,6 +128,7 @@ export class Collector {
 
   private async run(loaded: Loaded): Promise<void> {
     const { config, registry } = loaded;
+    routeLibbpfLog(this.logger);
     const service = new Service(config, { registry, logger: this.logger, telemetry: this.telemetry, resource: this.resource });
     await service.start();
     this.service = service;
