@@ -21,6 +21,17 @@ function loadedPrograms(): string[] {
 
 const started = (l: Record<string, unknown>): boolean => l.msg === 'ebpf-pipeline started';
 
+/** The smallest pipeline with the syscall receiver (defaults: counts, errors, latency). */
+const SYSCALL_TO_DEBUG = [
+  'receivers:',
+  '  syscall: {}',
+  'exporters:',
+  '  debug: {}',
+  'service:',
+  '  pipelines:',
+  '    metrics: { receivers: [syscall], exporters: [debug] }',
+].join('\n');
+
 t.test('slow calls arrive over OTLP as spans with the right attributes; counts as metrics', { skip }, async (t) => {
   const server = await OtlpTestServer.start();
   t.teardown(() => server.close());
@@ -68,15 +79,7 @@ t.test('slow calls arrive over OTLP as spans with the right attributes; counts a
 });
 
 t.test('after SIGKILL and a restart nothing is attached twice; shutdown unloads everything', { skip }, async (t) => {
-  const configPath = writeTemp('restart.yaml', [
-    'receivers:',
-    '  syscall: {}',
-    'exporters:',
-    '  debug: {}',
-    'service:',
-    '  pipelines:',
-    '    metrics: { receivers: [syscall], exporters: [debug] }',
-  ].join('\n'));
+  const configPath = writeTemp('restart.yaml', SYSCALL_TO_DEBUG);
   // The kernel frees programs shortly after their last fd closes (an earlier test's agent).
   const before = 0;
   await eventually(() => (loadedPrograms().length === 0 ? true : undefined), 5000, 'earlier programs to be freed');
@@ -96,15 +99,7 @@ t.test('after SIGKILL and a restart nothing is attached twice; shutdown unloads 
 });
 
 t.test('a run without privileges gets one clear message', { skip: asRoot ? false : 'needs root to switch to an unprivileged user' }, async (t) => {
-  const configPath = writeTemp('nobody.yaml', [
-    'receivers:',
-    '  syscall: {}',
-    'exporters:',
-    '  debug: {}',
-    'service:',
-    '  pipelines:',
-    '    metrics: { receivers: [syscall], exporters: [debug] }',
-  ].join('\n'));
+  const configPath = writeTemp('nobody.yaml', SYSCALL_TO_DEBUG);
   chmodSync(dirname(configPath), 0o755);
   // As user nobody; `env -u NODE_OPTIONS` keeps tap's process-info hook (which writes into the root-owned repo) out.
   const result = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'env', '-u', 'NODE_OPTIONS',
