@@ -57,7 +57,7 @@ export async function main(argv: string[]): Promise<number> {
     await collector.start();
   } catch (err) {
     if (isConfigError(err)) return fail(err.format(), EXIT_USAGE);
-    return fail(`cannot start: ${(err as Error).message}`, EXIT_START_FAILED);
+    return fail((err as Error).message, EXIT_START_FAILED);
   }
   announce(collector, logger);
   return runUntilSignal(collector, logger);

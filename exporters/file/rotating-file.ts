@@ -30,7 +30,7 @@ export class RotatingFile {
   /** Opens the file for appending (creating its directory), learning its current size. */
   async open(): Promise<void> {
     if (this.handle) return;
-    await fs.mkdir(path.dirname(this.file), { recursive: true });
+    await makeDirectories(path.dirname(this.file));
     const handle = await fs.open(this.file, 'a');
     try {
       this.size = (await handle.stat()).size;
@@ -82,5 +82,29 @@ async function renameIfExists(from: string, to: string): Promise<void> {
     await fs.rename(from, to);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+}
+
+/**
+ * Creates `dir` and its missing parents one level at a time. (Node 20's
+ * `mkdir({ recursive: true })` never returns for a path under /proc.)
+ */
+async function makeDirectories(dir: string): Promise<void> {
+  const missing: string[] = [];
+  for (let d = dir; ; d = path.dirname(d)) {
+    try {
+      await fs.stat(d);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || path.dirname(d) === d) throw err;
+      missing.unshift(d);
+    }
+  }
+  for (const d of missing) {
+    try {
+      await fs.mkdir(d);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
   }
 }

@@ -80,12 +80,12 @@ t.test('a valid config that cannot start exits 1 with one message', async (t) =>
     'receivers:',
     '  selftelemetry: {}',
     'exporters:',
-    '  file: { path: /etc/hostname/out.jsonl }',
+    '  file: { path: /proc/no-such-dir/out.jsonl }',
     'service:',
     '  pipelines:',
     '    metrics: { receivers: [selftelemetry], exporters: [file] }',
     '',
   ].join('\n'));
   const result = await runCli(['--config', path, '--log-level', 'silent']);
-  assertOneCleanError(t, result, 1, /^ebpf-pipeline: cannot start: file: cannot start: /);
+  assertOneCleanError(t, result, 1, /^ebpf-pipeline: file: cannot start: cannot open \/proc\/no-such-dir\/out.jsonl for writing: ENOENT/);
 });
