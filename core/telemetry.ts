@@ -13,6 +13,8 @@ export class ComponentTelemetry {
   sent = 0;
   /** Records refused by a downstream error that was not retried. */
   refused = 0;
+  /** Metric points folded into the `overflow=true` series by a `max_series` limit (kept, not dropped). */
+  folded = 0;
   /** Records dropped, by reason (`queue_full`, `filtered`, `export_failed`, ...). */
   readonly dropped = new Map<string, number>();
   /** Current queue length in records, for components with a queue. */

@@ -8,6 +8,7 @@ export const SELF_METRICS = {
   sent: 'ebpf_pipeline.component.sent',
   refused: 'ebpf_pipeline.component.refused',
   dropped: 'ebpf_pipeline.component.dropped',
+  folded: 'ebpf_pipeline.component.folded',
   queueSize: 'ebpf_pipeline.queue.size',
   queueCapacity: 'ebpf_pipeline.queue.capacity',
 } as const;
@@ -17,6 +18,7 @@ const DESCRIPTIONS: Record<string, string> = {
   [SELF_METRICS.sent]: 'Records the component passed on (exporters: delivered).',
   [SELF_METRICS.refused]: 'Records refused by the component.',
   [SELF_METRICS.dropped]: 'Records dropped by the component, by reason.',
+  [SELF_METRICS.folded]: 'Metric points folded into the overflow=true series by max_series.',
   [SELF_METRICS.queueSize]: 'Records waiting in the exporter queue or being exported.',
   [SELF_METRICS.queueCapacity]: 'Capacity of the exporter queue in records.',
 };
@@ -44,6 +46,7 @@ export function snapshotMetrics(
     point(SELF_METRICS.sent, 'sum', attributes, c.sent);
     point(SELF_METRICS.refused, 'sum', attributes, c.refused);
     for (const [reason, n] of c.dropped) point(SELF_METRICS.dropped, 'sum', { ...attributes, reason }, n);
+    if (c.folded > 0) point(SELF_METRICS.folded, 'sum', attributes, c.folded);
     if (c.queueSize) point(SELF_METRICS.queueSize, 'gauge', attributes, c.queueSize());
     if (c.queueCapacity !== undefined) point(SELF_METRICS.queueCapacity, 'gauge', attributes, c.queueCapacity);
   }
