@@ -3,6 +3,7 @@ import type { Registry } from './registry';
 import { replayReceiverFactory } from '../receivers/replay';
 import { selftelemetryReceiverFactory } from '../receivers/selftelemetry';
 import { syscallReceiverFactory } from '../receivers/syscall';
+import { packetReceiverFactory } from '../receivers/packet';
 import { batchProcessorFactory } from '../processors/batch';
 import { filterProcessorFactory } from '../processors/filter';
 import { attributesProcessorFactory } from '../processors/attributes';
@@ -16,6 +17,7 @@ export const BUILTIN_FACTORIES = [
   replayReceiverFactory,
   selftelemetryReceiverFactory,
   syscallReceiverFactory,
+  packetReceiverFactory,
   batchProcessorFactory,
   filterProcessorFactory,
   attributesProcessorFactory,

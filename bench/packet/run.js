@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+/**
+ * Packet receiver overhead: iperf3 TCP throughput over a veth pair (root
+ * namespace -> ebpt-pkt-bench), without and with the receiver attached to
+ * the root-side end, interleaved; goal: under 5% loss (median of runs).
+ *
+ *   npm run build && node bench/packet/run.js [--runs 3] [--seconds 3] [--flows]
+ *
+ * Needs root and iperf3. Writes bench/results/packet-<date>.json and packet-latest.json.
+ */
+'use strict';
+const { execFileSync, spawn } = require('node:child_process');
+const { mkdirSync, writeFileSync } = require('node:fs');
+const { join } = require('node:path');
+
+const args = process.argv.slice(2);
+const opt = (name, def) => { const i = args.indexOf(name); return i >= 0 ? Number(args[i + 1]) : def; };
+const RUNS = opt('--runs', 3);
+const SECONDS = opt('--seconds', 3);
+const FLOWS = args.includes('--flows');
+const NS = 'ebpt-pkt-bench';
+const IF = 'ebpt-pkt-ba';
+const PEER = 'ebpt-pkt-bp';
+
+const sh = (cmd, a, quiet) => { try { return execFileSync(cmd, a, { stdio: ['ignore', 'pipe', 'pipe'] }).toString(); } catch (e) { if (!quiet) throw e; return ''; } };
+
+function setup() {
+  teardown();
+  sh('ip', ['netns', 'add', NS]);
+  sh('ip', ['link', 'add', IF, 'type', 'veth', 'peer', 'name', PEER, 'netns', NS]);
+  sh('ip', ['addr', 'add', '10.213.9.1/30', 'dev', IF]);
+  sh('ip', ['-n', NS, 'addr', 'add', '10.213.9.2/30', 'dev', PEER]);
+  sh('ip', ['link', 'set', IF, 'up']);
+  sh('ip', ['-n', NS, 'link', 'set', PEER, 'up']);
+  sh('ip', ['-n', NS, 'link', 'set', 'lo', 'up']);
+}
+
+function teardown() {
+  sh('ip', ['link', 'del', IF], true);
+  sh('ip', ['netns', 'del', NS], true);
+}
+
+/** One iperf3 run: bits per second received. */
+function iperf() {
+  const out = JSON.parse(sh('iperf3', ['-J', '-c', '10.213.9.2', '-t', String(SECONDS), '-O', '1']));
+  return out.end.sum_received.bits_per_second;
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+async function withReceiver(fn) {
+  const { PacketReceiver } = require('../../dist/receivers/packet/receiver');
+  const { ComponentTelemetry } = require('../../dist/core/telemetry');
+  const { silentLogger } = require('../../dist/core/logger');
+  const config = {
+    collection_interval: '1s', interfaces: [IF], interface_poll_interval: '5s', max_entries: 4096, max_series: 10000,
+    flows: { enabled: FLOWS, max_entries: 10240, top_k: 10, ports: [] },
+  };
+  const ctx = { id: 'packet', logger: silentLogger(), resource: { attributes: {} }, telemetry: new ComponentTelemetry('packet', 'receiver'), configDir: '.', engine: { allTelemetry: () => [] } };
+  const r = new PacketReceiver(config, ctx);
+  let points = 0;
+  r.batches.subscribe((b) => { points += b.records.length; });
+  await r.start();
+  try {
+    return { bps: fn(), points };
+  } finally {
+    await r.shutdown();
+  }
+}
+
+async function main() {
+  setup();
+  const server = spawn('ip', ['netns', 'exec', NS, 'iperf3', '-s'], { stdio: 'ignore' });
+  try {
+    await new Promise((r) => setTimeout(r, 500));
+    iperf(); // warm-up
+    const base = [];
+    const withIt = [];
+    for (let i = 0; i < RUNS; i++) {
+      base.push(iperf());
+      withIt.push((await withReceiver(iperf)).bps);
+      console.log(`run ${i + 1}: baseline ${(base[i] / 1e9).toFixed(2)} Gbit/s, with receiver ${(withIt[i] / 1e9).toFixed(2)} Gbit/s`);
+    }
+    const b = median(base);
+    const w = median(withIt);
+    const loss = (1 - w / b) * 100;
+    const result = { date: new Date().toISOString(), runs: RUNS, seconds: SECONDS, flows: FLOWS, baseline_bps: b, receiver_bps: w, loss_percent: loss, goal_percent: 5, ok: loss < 5 };
+    console.log(`median: baseline ${(b / 1e9).toFixed(2)} Gbit/s, with receiver ${(w / 1e9).toFixed(2)} Gbit/s: ${loss.toFixed(1)}% loss (goal < 5%): ${result.ok ? 'OK' : 'MISSED'}`);
+    const dir = join(__dirname, '..', 'results');
+    mkdirSync(dir, { recursive: true });
+    const json = JSON.stringify(result, null, 2) + '\n';
+    writeFileSync(join(dir, `packet-${result.date.replace(/[:.]/g, '-')}.json`), json);
+    writeFileSync(join(dir, 'packet-latest.json'), json);
+  } finally {
+    server.kill();
+    teardown();
+  }
+}
+
+main().catch((err) => { console.error(err); teardown(); process.exit(1); });

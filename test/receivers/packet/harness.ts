@@ -1,0 +1,157 @@
+/** Runs the packet receiver against real traffic between network namespaces, for the kernel tests. */
+import { execFileSync, spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { createInterface } from 'node:readline';
+import type { CreateContext } from '../../../core/component';
+import { silentLogger } from '../../../core/logger';
+import type { Attributes, Batch, MetricRecord } from '../../../core/signals';
+import { ComponentTelemetry } from '../../../core/telemetry';
+import { compileSchema } from '../../../core/config/ajv';
+import { packetReceiverFactory } from '../../../receivers/packet';
+import type { PacketConfig } from '../../../receivers/packet/config';
+import { PacketReceiver } from '../../../receivers/packet/receiver';
+
+/** The collection interval of every kernel test. */
+export const INTERVAL_MS = 200;
+/** The peer's network namespace. */
+export const PEER_NS = 'ebpt-pkt-b';
+/** The veth end in the root namespace (ours: the receiver attaches here). */
+export const LOCAL_IF = 'ebpt-pkt-a';
+/** The veth end inside PEER_NS. */
+export const PEER_IF = 'ebpt-pkt-p';
+/** Addresses of the two ends. */
+export const LOCAL_ADDR = '10.213.7.1';
+export const PEER_ADDR = '10.213.7.2';
+/** The port of the peer's UDP sink. */
+export const SINK_PORT = 9999;
+
+function run(cmd: string, args: string[]): string {
+  return execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+}
+
+/** Runs `ip ARGS...`; errors ignored when `quiet`. */
+export function ip(args: string[], quiet = false): void {
+  try {
+    run('ip', args);
+  } catch (err) {
+    if (!quiet) throw err;
+  }
+}
+
+/** Creates PEER_NS and the veth pair LOCAL_IF (root ns) <-> PEER_IF (PEER_NS), IPv6 off on both ends. */
+export function setupVeth(): void {
+  teardownVeth();
+  ip(['netns', 'add', PEER_NS]);
+  ip(['link', 'add', LOCAL_IF, 'type', 'veth', 'peer', 'name', PEER_IF, 'netns', PEER_NS]);
+  run('sysctl', ['-q', '-w', `net.ipv6.conf.${LOCAL_IF}.disable_ipv6=1`]);
+  ip(['netns', 'exec', PEER_NS, 'sysctl', '-q', '-w', `net.ipv6.conf.${PEER_IF}.disable_ipv6=1`]);
+  ip(['addr', 'add', `${LOCAL_ADDR}/30`, 'dev', LOCAL_IF]);
+  ip(['-n', PEER_NS, 'addr', 'add', `${PEER_ADDR}/30`, 'dev', PEER_IF]);
+  ip(['link', 'set', LOCAL_IF, 'up']);
+  ip(['-n', PEER_NS, 'link', 'set', PEER_IF, 'up']);
+  ip(['-n', PEER_NS, 'link', 'set', 'lo', 'up']);
+}
+
+/** Deletes what setupVeth made (deleting the namespace deletes the pair). */
+export function teardownVeth(): void {
+  ip(['link', 'del', LOCAL_IF], true);
+  ip(['netns', 'del', PEER_NS], true);
+}
+
+/** `tc qdisc show` and `tc filter show` (both directions) of a device, to compare before and after. */
+export function tcState(dev: string): string {
+  return ['qdisc', 'filter ingress', 'filter egress']
+    .map((what) => run('tc', [...what.split(' ').slice(0, 1), 'show', 'dev', dev, ...what.split(' ').slice(1)]))
+    .join('---\n');
+}
+
+/** Starts a UDP sink in PEER_NS (so the datagrams draw no ICMP port-unreachable); resolves once it listens. */
+export async function startUdpSink(): Promise<() => void> {
+  const code = `const s=require('dgram').createSocket('udp4');s.on('message',()=>{});s.bind(${SINK_PORT},'${PEER_ADDR}',()=>console.log('ready'));`;
+  const child = spawn('ip', ['netns', 'exec', PEER_NS, process.execPath, '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    createInterface({ input: child.stdout }).once('line', () => resolve());
+    child.once('exit', (c) => reject(new Error(`udp sink exited with ${c}`)));
+  });
+  return () => child.kill();
+}
+
+/** Sends `count` UDP datagrams of `size` payload bytes from LOCAL_ADDR to the peer's sink. */
+export async function sendUdp(count: number, size: number): Promise<void> {
+  const sock = createSocket('udp4');
+  await new Promise<void>((resolve) => sock.bind(0, LOCAL_ADDR, resolve));
+  const payload = Buffer.alloc(size, 0x61);
+  for (let i = 0; i < count; i++) {
+    await new Promise<void>((resolve, reject) => sock.send(payload, SINK_PORT, PEER_ADDR, (err) => (err ? reject(err) : resolve())));
+  }
+  await new Promise<void>((resolve) => sock.close(resolve));
+}
+
+/** `ping -c count -s size` from the root namespace to the peer; resolves when all replies came back. */
+export function ping(count: number, size: number): void {
+  run('ping', ['-q', '-n', '-c', String(count), '-s', String(size), '-i', '0.01', '-W', '2', PEER_ADDR]);
+}
+
+/** A receiver context with silent logs and fresh counters. */
+export function receiverContext(id = 'packet'): CreateContext {
+  return {
+    id,
+    logger: silentLogger(),
+    resource: { attributes: { 'service.name': 'ebpf-pipeline' } },
+    telemetry: new ComponentTelemetry(id, 'receiver'),
+    configDir: process.cwd(),
+    engine: { allTelemetry: () => [] },
+  };
+}
+
+/** A config through the schema (defaults filled in), as the loader would hand it to create(). */
+export function packetConfig(config: Record<string, unknown>): PacketConfig {
+  const data = { collection_interval: `${INTERVAL_MS}ms`, interface_poll_interval: `${INTERVAL_MS}ms`, ...structuredClone(config) };
+  const validate = compileSchema(packetReceiverFactory.schema);
+  if (!validate(data)) throw new Error(`bad test config: ${JSON.stringify(validate.errors)}`);
+  return data as PacketConfig;
+}
+
+/** What a receiver run saw. */
+export interface RunResult {
+  batches: Batch[];
+  /** The metric points of the last batch (cumulative: the totals). */
+  metrics: MetricRecord[];
+  ctx: CreateContext;
+  receiver: PacketReceiver;
+}
+
+/** Starts the receiver, runs `body`, waits one interval and a bit, shuts down. */
+export async function withReceiver(config: Record<string, unknown>, body: (r: PacketReceiver) => Promise<void>): Promise<RunResult> {
+  const ctx = receiverContext();
+  const receiver = new PacketReceiver(packetConfig(config), ctx);
+  const batches: Batch[] = [];
+  receiver.batches.subscribe((b) => batches.push(b));
+  await receiver.start();
+  try {
+    await body(receiver);
+    await sleep(INTERVAL_MS * 1.5);
+  } finally {
+    await receiver.shutdown();
+  }
+  return { batches, metrics: (batches[batches.length - 1]?.records ?? []) as MetricRecord[], ctx, receiver };
+}
+
+function matches(attributes: Attributes, match: Attributes): boolean {
+  return Object.entries(match).every(([k, v]) => attributes[k] === v);
+}
+
+/** The points of `name` whose attributes include `match`. */
+export function points(metrics: MetricRecord[], name: string, match: Attributes = {}): MetricRecord[] {
+  return metrics.filter((m) => m.name === name && matches(m.attributes, match));
+}
+
+/** The summed value of the sum points of `name` matching `match` (0 when there are none). */
+export function total(metrics: MetricRecord[], name: string, match: Attributes = {}): number {
+  return points(metrics, name, match).reduce((n, m) => n + (m.value ?? 0), 0);
+}
+
+/** Sleeps. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
