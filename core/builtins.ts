@@ -4,6 +4,7 @@ import { replayReceiverFactory } from '../receivers/replay';
 import { selftelemetryReceiverFactory } from '../receivers/selftelemetry';
 import { syscallReceiverFactory } from '../receivers/syscall';
 import { packetReceiverFactory } from '../receivers/packet';
+import { tcpReceiverFactory } from '../receivers/tcp';
 import { batchProcessorFactory } from '../processors/batch';
 import { filterProcessorFactory } from '../processors/filter';
 import { attributesProcessorFactory } from '../processors/attributes';
@@ -18,6 +19,7 @@ export const BUILTIN_FACTORIES = [
   selftelemetryReceiverFactory,
   syscallReceiverFactory,
   packetReceiverFactory,
+  tcpReceiverFactory,
   batchProcessorFactory,
   filterProcessorFactory,
   attributesProcessorFactory,

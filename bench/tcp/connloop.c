@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * A loopback connect/close loop for bench/tcp: a server thread accepts and
+ * closes at once; the main thread connects, waits for the EOF, closes, N
+ * times. Prints "<connections per second> <seconds>".
+ *
+ *   connloop N [CLIENT_CPU SERVER_CPU]
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+static int lfd;
+static long n;
+
+static void pin(int cpu)
+{
+	cpu_set_t set;
+
+	if (cpu < 0)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
+
+static void *server(void *arg)
+{
+	pin((int)(long)arg);
+	for (long i = 0; i < n; i++) {
+		int fd = accept(lfd, NULL, NULL);
+
+		if (fd < 0) {
+			perror("accept");
+			exit(1);
+		}
+		close(fd);
+	}
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+	struct timespec t0, t1;
+	pthread_t th;
+	int one = 1;
+	char c;
+
+	n = argc > 1 ? atol(argv[1]) : 20000;
+	prctl(PR_SET_NAME, "connloop", 0, 0, 0);
+	lfd = socket(AF_INET, SOCK_STREAM, 0);
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(lfd, (struct sockaddr *)&a, sizeof(a)) || listen(lfd, 4096) || getsockname(lfd, (struct sockaddr *)&a, &len)) {
+		perror("listen");
+		return 1;
+	}
+	pthread_create(&th, NULL, server, (void *)(long)(argc > 3 ? atoi(argv[3]) : -1));
+	pin(argc > 2 ? atoi(argv[2]) : -1);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (long i = 0; i < n; i++) {
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+		if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a))) {
+			perror("connect");
+			return 1;
+		}
+		if (read(fd, &c, 1) != 0) {
+			fprintf(stderr, "expected EOF\n");
+			return 1;
+		}
+		close(fd);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	pthread_join(th, NULL);
+	double s = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	printf("%.0f %.3f\n", n / s, s);
+	return 0;
+}

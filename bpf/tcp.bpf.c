@@ -1,0 +1,436 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * The tcp receiver's kernel side: TCP connection lifecycle from
+ * sock:inet_sock_set_state, retransmits from tcp:tcp_retransmit_skb, resets
+ * from tcp:tcp_send_reset / tcp:tcp_receive_reset.
+ *
+ * A connection is tracked in `start` (keyed by its struct sock pointer) from
+ * its open (-> SYN_SENT: outbound, owner = current; SYN_RECV -> ESTABLISHED:
+ * inbound, in softirq, owner unknown until the owner calls close()) to its
+ * close (-> CLOSE). The filters run once, at open: what is not tracked is
+ * never counted. Counters and log2 histograms (connection duration, connect
+ * latency, smoothed RTT at close) are aggregated in the per-CPU hash `hists`
+ * keyed by (direction, comm[, peer address and port]) and read by
+ * receivers/tcp on an interval; every close is streamed through `events`.
+ *
+ * Two variants of every program: tp_btf (preferred) and raw_tp (fallback).
+ * Both read the socket with CO-RE, so the body is shared.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include "bits.bpf.h"
+#include "tcp.h"
+
+#define AF_INET 2
+#define AF_INET6 10
+#define IPPROTO_TCP 6
+
+/* Tunables, set before load (receivers/tcp/receiver.ts). */
+const volatile __u32 self_pid = 0;		/* connections this tgid opens are not tracked (0: none) */
+const volatile bool peer_attributes = false;	/* key `hists` by peer address and port too */
+const volatile bool emit_events = true;		/* stream each close through `events` */
+const volatile bool ignore_loopback = false;	/* skip connections whose peer is a loopback address */
+const volatile bool filter_pids_on = false;	/* only outbound connections of the tgids in filter_pids */
+const volatile bool filter_comms_on = false;	/* only outbound connections of the comms in filter_comms */
+const volatile bool filter_ports_on = false;	/* only connections with a local or peer port in filter_ports */
+/* Wake the reader when this many bytes are waiting (0: on every event). */
+const volatile __u64 wakeup_data_size = 0;
+
+/* Tracked connections, by struct sock pointer. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, struct tcp_conn);
+} start SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 10240);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct tcp_series_key);
+	__type(value, struct tcp_series);
+} hists SEC(".maps");
+
+/* Recently closed connections' series, for a reset sent after the close (SO_LINGER 0). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct tcp_series_key);
+} recent SEC(".maps");
+
+/* One all-zero tcp_series: the initial value of new `hists` entries (too big for the stack). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tcp_series);
+} zero_value SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1024 * 1024);
+} events SEC(".maps");
+
+/* Kernel-side losses, by TCP_DROP_*. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, TCP_N_DROPS);
+	__type(key, __u32);
+	__type(value, __u64);
+} drops SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, TCP_MAX_FILTER);
+	__type(key, __u32);
+	__type(value, __u8);
+} filter_pids SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, TCP_MAX_FILTER);
+	__type(key, char[TASK_COMM_LEN]);
+	__type(value, __u8);
+} filter_comms SEC(".maps");
+
+/* Ports in host order. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, TCP_MAX_FILTER);
+	__type(key, __u16);
+	__type(value, __u8);
+} filter_ports SEC(".maps");
+
+/* Keeps struct tcp_close_event in the object's BTF (the layout test reads it there). */
+struct tcp_close_event *unused_tcp_close_event __attribute__((unused));
+
+/* Per-CPU values are bumped without atomics (see syscall.bpf.c). */
+static __always_inline void count_drop(__u32 reason)
+{
+	__u64 *n = bpf_map_lookup_elem(&drops, &reason);
+
+	if (n)
+		*n += 1;
+}
+
+static __always_inline bool any_filter(void)
+{
+	return self_pid || ignore_loopback || filter_pids_on || filter_comms_on || filter_ports_on;
+}
+
+/* The `hists` entry of a series, created when missing; NULL (counted) when the map is full. */
+static __always_inline struct tcp_series *series(const struct tcp_series_key *key)
+{
+	__u32 zero = 0;
+	struct tcp_series *init = bpf_map_lookup_elem(&zero_value, &zero);
+	struct tcp_series *val;
+
+	if (!init)
+		return NULL;
+	val = lookup_or_try_init(&hists, key, init);
+	if (!val)
+		count_drop(TCP_DROP_MAP_FULL);
+	return val;
+}
+
+static __always_inline __u16 peer_port_of(const struct sock *sk)
+{
+	return bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+}
+
+/* Copies the peer (or local) address: 4 bytes for IPv4, 16 for IPv6. */
+static __always_inline void read_addr(const struct sock *sk, __u16 family, bool peer, __u8 *out)
+{
+	if (family == AF_INET) {
+		if (peer)
+			BPF_CORE_READ_INTO((__u32 *)out, sk, __sk_common.skc_daddr);
+		else
+			BPF_CORE_READ_INTO((__u32 *)out, sk, __sk_common.skc_rcv_saddr);
+	} else {
+		if (peer)
+			BPF_CORE_READ_INTO((struct in6_addr *)out, sk, __sk_common.skc_v6_daddr);
+		else
+			BPF_CORE_READ_INTO((struct in6_addr *)out, sk, __sk_common.skc_v6_rcv_saddr);
+	}
+}
+
+/* 127.0.0.0/8, ::1 and ::ffff:127.0.0.0/104. */
+static __always_inline bool is_loopback(__u16 family, const __u8 *a)
+{
+	if (family == AF_INET)
+		return a[0] == 127;
+	if (a[10] == 0xff && a[11] == 0xff) {
+		for (int i = 0; i < 10; i++)
+			if (a[i])
+				return false;
+		return a[12] == 127;
+	}
+	for (int i = 0; i < 15; i++)
+		if (a[i])
+			return false;
+	return a[15] == 1;
+}
+
+/* Opens a tracked connection when the filters let it through. */
+static __always_inline void track(const struct sock *sk, __u32 direction, __u64 now)
+{
+	struct tcp_conn s = {};
+	__u64 skp = (__u64)sk;
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	__u16 lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	__u16 pport = peer_port_of(sk);
+	__u8 peer[16] = {};
+	struct tcp_series *val;
+
+	if (family != AF_INET && family != AF_INET6)
+		return;
+	if (direction == TCP_DIR_OUTBOUND) {
+		__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+		if (self_pid && tgid == self_pid)
+			return;
+		if (filter_pids_on && !bpf_map_lookup_elem(&filter_pids, &tgid))
+			return;
+		bpf_get_current_comm(s.comm, sizeof(s.comm));
+		if (filter_comms_on && !bpf_map_lookup_elem(&filter_comms, s.comm))
+			return;
+		s.pid = tgid;
+	} else if (filter_pids_on || filter_comms_on) {
+		return; /* the owner of a passive open is not known in softirq */
+	}
+	if (filter_ports_on && !bpf_map_lookup_elem(&filter_ports, &lport) && !bpf_map_lookup_elem(&filter_ports, &pport))
+		return;
+	read_addr(sk, family, true, peer);
+	if (ignore_loopback && is_loopback(family, peer))
+		return;
+
+	s.open_ns = now;
+	s.local_port = lport;
+	s.key.direction = direction;
+	__builtin_memcpy(s.key.comm, s.comm, TASK_COMM_LEN);
+	if (peer_attributes) {
+		s.key.family = family;
+		/* An inbound peer's port is ephemeral: one series per connection. Address only. */
+		s.key.peer_port = direction == TCP_DIR_OUTBOUND ? pport : 0;
+		__builtin_memcpy(s.key.peer_addr, peer, sizeof(peer));
+	}
+	if (bpf_map_update_elem(&start, &skp, &s, BPF_ANY)) {
+		count_drop(TCP_DROP_START_FULL);
+		return;
+	}
+	val = series(&s.key);
+	if (val)
+		val->opened += 1;
+}
+
+/*
+ * Payload bytes the peer acknowledged and payload bytes received: bytes_acked
+ * and bytes_received count sequence numbers, so the SYN (outbound, once
+ * established) and the FINs (ours once acknowledged: we sent one and
+ * everything up to write_seq is acknowledged; the peer's once received:
+ * SOCK_DONE, set by tcp_fin()) come off.
+ */
+static __always_inline void payload_bytes(const struct sock *sk, const struct tcp_conn *s, int oldstate, __u64 *sent, __u64 *received)
+{
+	const struct tcp_sock *tp = (const struct tcp_sock *)sk;
+	__u64 acked = BPF_CORE_READ(tp, bytes_acked);
+	__u64 rcvd = BPF_CORE_READ(tp, bytes_received);
+	bool fin_sent = oldstate == TCP_FIN_WAIT1 || oldstate == TCP_FIN_WAIT2 || oldstate == TCP_CLOSING || oldstate == TCP_LAST_ACK;
+
+	if (s->key.direction == TCP_DIR_OUTBOUND && s->connect_ns && acked)
+		acked -= 1;
+	if (fin_sent && acked && BPF_CORE_READ(tp, snd_una) == BPF_CORE_READ(tp, write_seq))
+		acked -= 1;
+	if (rcvd && (BPF_CORE_READ(sk, __sk_common.skc_flags) & (1UL << bpf_core_enum_value(enum sock_flags, SOCK_DONE))))
+		rcvd -= 1;
+	*sent = acked;
+	*received = rcvd;
+}
+
+static __always_inline void on_close(const struct sock *sk, struct tcp_conn *s, int oldstate, __u64 now)
+{
+	const struct tcp_sock *tp = (const struct tcp_sock *)sk;
+	__u64 skp = (__u64)sk;
+	__u64 acked, received;
+	__u16 lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	__u32 srtt_us = BPF_CORE_READ(tp, srtt_us) >> 3;
+	__u64 duration = now - s->open_ns;
+	struct tcp_series *val = series(&s->key);
+	struct tcp_close_event *e;
+
+	payload_bytes(sk, s, oldstate, &acked, &received);
+	if (!lport)
+		lport = s->local_port;
+	if (val) {
+		val->closed += 1;
+		val->bytes_sent += acked;
+		val->bytes_received += received;
+		val->duration_sum_ns += duration;
+		val->duration_slots[log2_slot(duration, TCP_N_SLOTS)] += 1;
+		if (srtt_us) {
+			val->rtt_sum_us += srtt_us;
+			val->rtt_slots[log2_slot(srtt_us, TCP_RTT_SLOTS)] += 1;
+		}
+	}
+	if (emit_events) {
+		e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+		if (!e) {
+			count_drop(TCP_DROP_RINGBUF_FULL);
+		} else {
+			__u64 flags = 0;
+			__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+
+			e->start_ns = s->open_ns;
+			e->end_ns = now;
+			e->connect_ns = s->connect_ns;
+			e->bytes_sent = acked;
+			e->bytes_received = received;
+			e->retransmits = BPF_CORE_READ(tp, total_retrans);
+			e->srtt_us = srtt_us;
+			e->pid = s->pid;
+			e->direction = s->key.direction;
+			e->family = family;
+			e->local_port = lport;
+			e->peer_port = peer_port_of(sk);
+			e->_pad = 0;
+			__builtin_memset(e->local_addr, 0, sizeof(e->local_addr));
+			__builtin_memset(e->peer_addr, 0, sizeof(e->peer_addr));
+			read_addr(sk, family, false, e->local_addr);
+			read_addr(sk, family, true, e->peer_addr);
+			__builtin_memcpy(e->comm, s->comm, TASK_COMM_LEN);
+			if (wakeup_data_size)
+				flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_data_size ?
+					BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+			bpf_ringbuf_submit(e, flags);
+		}
+	}
+	bpf_map_update_elem(&recent, &skp, &s->key, BPF_ANY);
+	bpf_map_delete_elem(&start, &skp);
+}
+
+static __always_inline int on_state(const struct sock *sk, int oldstate, int newstate)
+{
+	__u64 skp = (__u64)sk;
+	struct tcp_conn *s;
+	__u64 now;
+
+	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
+		return 0;
+	now = bpf_ktime_get_ns();
+	if (newstate == TCP_SYN_SENT) {
+		track(sk, TCP_DIR_OUTBOUND, now);
+		return 0;
+	}
+	if (newstate == TCP_ESTABLISHED && oldstate == TCP_SYN_RECV) {
+		track(sk, TCP_DIR_INBOUND, now);
+		return 0;
+	}
+	s = bpf_map_lookup_elem(&start, &skp);
+	if (!s)
+		return 0;
+	if (newstate == TCP_ESTABLISHED && oldstate == TCP_SYN_SENT) {
+		struct tcp_series *val = series(&s->key);
+		__u64 connect = now - s->open_ns;
+
+		s->connect_ns = connect;
+		s->local_port = BPF_CORE_READ(sk, __sk_common.skc_num);
+		if (val) {
+			val->connect_sum_ns += connect;
+			val->connect_slots[log2_slot(connect, TCP_N_SLOTS)] += 1;
+		}
+	} else if ((newstate == TCP_FIN_WAIT1 || newstate == TCP_LAST_ACK) && !s->pid) {
+		/* close()/shutdown() of the owner: process context (as libbpf-tools' tcplife). */
+		s->pid = bpf_get_current_pid_tgid() >> 32;
+		bpf_get_current_comm(s->comm, sizeof(s->comm));
+	} else if (newstate == TCP_CLOSE) {
+		on_close(sk, s, oldstate, now);
+	}
+	return 0;
+}
+
+/* Counts a retransmit or reset on the connection's series (or the unknown one when untracked and unfiltered). */
+static __always_inline void count_event(const struct sock *sk, int which)
+{
+	struct tcp_series_key unknown = {};
+	struct tcp_series_key *key = NULL;
+	struct tcp_series *val;
+	__u64 skp = (__u64)sk;
+
+	if (sk) {
+		struct tcp_conn *s = bpf_map_lookup_elem(&start, &skp);
+
+		key = s ? &s->key : bpf_map_lookup_elem(&recent, &skp);
+	}
+	if (!key && any_filter())
+		return;
+	val = series(key ? key : &unknown);
+	if (!val)
+		return;
+	if (which == 0)
+		val->retransmits += 1;
+	else if (which == 1)
+		val->resets_sent += 1;
+	else
+		val->resets_received += 1;
+}
+
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(tcp_btf_state, const struct sock *sk, const int oldstate, const int newstate)
+{
+	return on_state(sk, oldstate, newstate);
+}
+
+SEC("tp_btf/tcp_retransmit_skb")
+int BPF_PROG(tcp_btf_retransmit, const struct sock *sk)
+{
+	count_event(sk, 0);
+	return 0;
+}
+
+SEC("tp_btf/tcp_send_reset")
+int BPF_PROG(tcp_btf_send_reset, const struct sock *sk)
+{
+	count_event(sk, 1);
+	return 0;
+}
+
+SEC("tp_btf/tcp_receive_reset")
+int BPF_PROG(tcp_btf_recv_reset, struct sock *sk)
+{
+	count_event(sk, 2);
+	return 0;
+}
+
+SEC("raw_tp/inet_sock_set_state")
+int BPF_PROG(tcp_raw_state, const struct sock *sk, const int oldstate, const int newstate)
+{
+	return on_state(sk, oldstate, newstate);
+}
+
+SEC("raw_tp/tcp_retransmit_skb")
+int BPF_PROG(tcp_raw_retransmit, const struct sock *sk)
+{
+	count_event(sk, 0);
+	return 0;
+}
+
+SEC("raw_tp/tcp_send_reset")
+int BPF_PROG(tcp_raw_send_reset, const struct sock *sk)
+{
+	count_event(sk, 1);
+	return 0;
+}
+
+SEC("raw_tp/tcp_receive_reset")
+int BPF_PROG(tcp_raw_recv_reset, struct sock *sk)
+{
+	count_event(sk, 2);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

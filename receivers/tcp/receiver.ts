@@ -1,0 +1,247 @@
+/**
+ * The `tcp` receiver: loads bpf/tcp.bpf.o, pushes the config's filters into
+ * the kernel, reads the per-CPU series every `collection_interval` and
+ * streams every closed connection as a span and a log record (one batch of
+ * each per batch of the ring-buffer reader).
+ */
+import { existsSync } from 'node:fs';
+import { Subject } from 'rxjs';
+import type { CreateContext, Receiver } from '../../core/component';
+import type { Batch, HrTime, LogRecord, Scope, SpanRecord } from '../../core/signals';
+import { nowHrTime } from '../../core/signals';
+import { DEFAULT_MAX_SERIES, SeriesLimiter } from '../../core/cardinality';
+import { parseDuration } from '../../core/config/duration';
+import { AGENT_VERSION } from '../../core/version';
+import type { BpfObject, Link, RecordBatch, RingBufferReader } from '../../native/api';
+import { bpfObjectPath, commKey } from '../syscall/receiver';
+import { monotonicToWallOffset, sumPerCpu } from '../syscall/decode';
+import {
+  DEFAULT_COLLECTION_INTERVAL, DEFAULT_CONNECTION_EVENTS, DEFAULT_IGNORE_LOOPBACK, DEFAULT_INCLUDE_SELF, DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_MAX_ENTRIES, DEFAULT_PEER_ATTRIBUTES, type TcpConfig,
+} from './config';
+import { closeEventToSignals, decodeCloseEvents, decodeSeries, randomIds, toMetricRecords, type EventContext } from './decode';
+import { TCP_DROP_MAP_FULL, TCP_DROP_RINGBUF_FULL, TCP_DROP_START_FULL } from './layout';
+
+/** The two program sets in bpf/tcp.bpf.c, by hook. */
+export const TCP_PROGRAMS = {
+  tp_btf: ['tcp_btf_state', 'tcp_btf_retransmit', 'tcp_btf_send_reset', 'tcp_btf_recv_reset'],
+  raw_tp: ['tcp_raw_state', 'tcp_raw_retransmit', 'tcp_raw_send_reset', 'tcp_raw_recv_reset'],
+} as const;
+
+/** Which program set to load: `tp_btf` is preferred, `raw_tp` the fallback. */
+export type TcpVariant = keyof typeof TCP_PROGRAMS;
+
+/**
+ * The BPF side wakes the reader only once this many bytes wait in the ring
+ * buffer ; the reader also polls every {@link EVENTS_MAX_LATENCY_MS} / 4,
+ * so events are never late by more than that. Fewer wakeups under load.
+ */
+export const EVENTS_WAKEUP_BYTES = 64 * 1024;
+/** Most time a close event waits in the ring buffer before the reader takes it, ms. */
+export const EVENTS_MAX_LATENCY_MS = 100;
+
+/** Options for tests and benchmarks; the engine passes none. */
+export interface TcpReceiverOptions {
+  /** Force a program set (default: `tp_btf`, then `raw_tp` if it fails to load). */
+  variant?: TcpVariant;
+  /** The compiled object (default: `bpf/.output/tcp.bpf.o` of this package). */
+  objectPath?: string;
+}
+
+/** A `__u32` or `__u16` little-endian map key. */
+function uint(n: number, size: 2 | 4): Buffer {
+  const b = Buffer.alloc(size);
+  if (size === 2) b.writeUInt16LE(n);
+  else b.writeUInt32LE(n);
+  return b;
+}
+
+const ONE = Buffer.from([1]);
+
+/** The native runtime, loaded at start() only (config validation works without the addon). */
+function openObject(path: string): BpfObject {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const native = require('../../native') as { openObject(path: string): BpfObject };
+  return native.openObject(path);
+}
+
+/** TCP connection lifecycle, retransmits, resets and RTT, aggregated in the kernel; closed connections as spans and logs. */
+export class TcpReceiver implements Receiver {
+  private readonly subject = new Subject<Batch>();
+  readonly batches = this.subject.asObservable();
+  private readonly scope: Scope = { name: 'ebpf-pipeline/receiver/tcp', version: AGENT_VERSION };
+  private readonly limiter: SeriesLimiter;
+  private obj?: BpfObject;
+  private links: Link[] = [];
+  private reader?: RingBufferReader;
+  private timer?: NodeJS.Timeout;
+  private startTime: HrTime = nowHrTime();
+  private eventCtx?: EventContext;
+  private readonly lastDrops = [0, 0, 0];
+  private state: 'new' | 'starting' | 'running' | 'stopped' = 'new';
+  /** The program set in use, once started. */
+  variant?: TcpVariant;
+
+  constructor(private readonly config: TcpConfig, private readonly ctx: CreateContext, private readonly options: TcpReceiverOptions = {}) {
+    this.limiter = new SeriesLimiter(config.max_series ?? DEFAULT_MAX_SERIES, ctx.telemetry);
+  }
+
+  async start(): Promise<void> {
+    if (this.state !== 'new') throw new Error(`${this.ctx.id}: start() called twice or after shutdown()`);
+    this.state = 'starting';
+    try {
+      await this.load();
+    } catch (err) {
+      await this.release();
+      this.state = 'new';
+      throw err;
+    }
+    if (this.state !== 'starting') return; // shut down while loading; release() already ran there
+    this.state = 'running';
+    const interval = parseDuration(this.config.collection_interval ?? DEFAULT_COLLECTION_INTERVAL);
+    this.timer = setInterval(() => this.collect(), interval);
+    this.timer.unref();
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.state === 'stopped') return;
+    const wasRunning = this.state === 'running';
+    this.state = 'stopped';
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    try {
+      if (wasRunning) {
+        // Flush: deliver what the ring buffer holds, then read the maps one last time.
+        await this.reader?.close();
+        this.reader = undefined;
+        this.collect();
+      }
+    } finally {
+      await this.release();
+      this.subject.complete();
+    }
+  }
+
+  /** Reads the kernel maps now and emits one batch per signal (the interval calls this). */
+  collect(): void {
+    const obj = this.obj;
+    if (!obj) return;
+    try {
+      const records = toMetricRecords(decodeSeries(obj.map('hists').entries()), {
+        resource: this.ctx.resource, scope: this.scope, startTime: this.startTime, time: nowHrTime(), limiter: this.limiter,
+      });
+      this.countKernelDrops(obj);
+      if (records.length > 0) this.subject.next({ signal: 'metrics', records });
+    } catch (err) {
+      this.ctx.logger.error({ component: this.ctx.id, err: errorMessage(err) }, 'reading the tcp maps failed');
+    }
+  }
+
+  private countKernelDrops(obj: BpfObject): void {
+    const drops = obj.map('drops');
+    const reasons: Array<[number, string]> = [
+      [TCP_DROP_RINGBUF_FULL, 'ringbuf_full'], [TCP_DROP_MAP_FULL, 'map_full'], [TCP_DROP_START_FULL, 'start_full'],
+    ];
+    for (const [index, reason] of reasons) {
+      const total = sumPerCpu(drops.lookupPerCpu(uint(index, 4)));
+      const delta = total - this.lastDrops[index];
+      this.lastDrops[index] = total;
+      if (delta > 0) this.ctx.telemetry.drop(reason, delta);
+    }
+  }
+
+  /** Emits one batch of spans and one of log records per batch the ring-buffer reader hands over (every 100 ms at most). */
+  private onEvents(batch: RecordBatch): void {
+    if (!this.eventCtx) return;
+    const { events, malformed } = decodeCloseEvents(batch);
+    if (malformed > 0) this.ctx.telemetry.drop('malformed', malformed);
+    if (events.length === 0) return;
+    const ids = randomIds(events.length);
+    const spans: SpanRecord[] = [];
+    const logs: LogRecord[] = [];
+    for (let i = 0; i < events.length; i++) {
+      const { span, log } = closeEventToSignals(events[i], this.eventCtx, ids[i]);
+      spans.push(span);
+      logs.push(log);
+    }
+    this.subject.next({ signal: 'traces', records: spans });
+    this.subject.next({ signal: 'logs', records: logs });
+  }
+
+  private async load(): Promise<void> {
+    const { config, ctx } = this;
+    const path = this.options.objectPath ?? bpfObjectPath('tcp');
+    if (!existsSync(path)) throw new Error(`${ctx.id}: ${path} is missing: run ./setup.sh (or make -C bpf) to build the BPF programs`);
+    const pids = config.pids ?? [];
+    const comms = (config.comms ?? []).map(commKey);
+    const ports = config.ports ?? [];
+    const events = config.connection_events ?? DEFAULT_CONNECTION_EVENTS;
+
+    const variants: TcpVariant[] = this.options.variant ? [this.options.variant] : ['tp_btf', 'raw_tp'];
+    let obj: BpfObject | undefined;
+    let variant: TcpVariant = variants[0];
+    for (const [i, v] of variants.entries()) {
+      variant = v;
+      obj = openObject(path);
+      this.obj = obj;
+      obj.setConst('self_pid', (config.include_self ?? DEFAULT_INCLUDE_SELF) ? 0 : process.pid);
+      obj.setConst('peer_attributes', config.peer_attributes ?? DEFAULT_PEER_ATTRIBUTES);
+      obj.setConst('emit_events', events);
+      obj.setConst('wakeup_data_size', EVENTS_WAKEUP_BYTES);
+      obj.setConst('ignore_loopback', config.ignore_loopback ?? DEFAULT_IGNORE_LOOPBACK);
+      obj.setConst('filter_pids_on', pids.length > 0);
+      obj.setConst('filter_comms_on', comms.length > 0);
+      obj.setConst('filter_ports_on', ports.length > 0);
+      obj.setMaxEntries('hists', config.max_entries ?? DEFAULT_MAX_ENTRIES);
+      obj.setMaxEntries('start', config.max_connections ?? DEFAULT_MAX_CONNECTIONS);
+      for (const [name, programs] of Object.entries(TCP_PROGRAMS)) {
+        for (const p of programs) obj.setAutoload(p, name === v);
+      }
+      try {
+        await obj.load();
+        break;
+      } catch (err) {
+        this.obj = undefined;
+        await obj.close();
+        if (i === variants.length - 1) throw new Error(`${ctx.id}: loading the ${v} programs failed: ${errorMessage(err)}`, { cause: err });
+        ctx.logger.warn({ component: ctx.id, variant: v, err: errorMessage(err) }, 'loading failed; trying the next program variant');
+      }
+    }
+    if (!obj) throw new Error(`${ctx.id}: no program variant to load`);
+
+    // Filters go in before the programs are attached, so no connection is tracked unfiltered.
+    for (const pid of pids) obj.map('filter_pids').update(uint(pid, 4), ONE);
+    for (const comm of comms) obj.map('filter_comms').update(comm, ONE);
+    for (const port of ports) obj.map('filter_ports').update(uint(port, 2), ONE);
+
+    if (events) {
+      this.eventCtx = { resource: ctx.resource, scope: this.scope, wallOffsetNs: monotonicToWallOffset() };
+      this.reader = obj.readRingBuffer('events', (batch: RecordBatch) => this.onEvents(batch), { maxLatencyMs: EVENTS_MAX_LATENCY_MS });
+    }
+    this.startTime = nowHrTime();
+    for (const p of TCP_PROGRAMS[variant]) this.links.push(obj.attach(p));
+    this.variant = variant;
+    ctx.logger.info({ component: ctx.id, variant }, 'tcp programs attached');
+  }
+
+  /** Detaches, stops the reader and closes the object. Idempotent. */
+  private async release(): Promise<void> {
+    for (const link of this.links.splice(0)) {
+      try {
+        link.destroy();
+      } catch (err) {
+        this.ctx.logger.warn({ component: this.ctx.id, err: errorMessage(err) }, 'detaching failed');
+      }
+    }
+    const reader = this.reader;
+    this.reader = undefined;
+    if (reader) await reader.close();
+    const obj = this.obj;
+    this.obj = undefined;
+    if (obj) await obj.close();
+  }
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

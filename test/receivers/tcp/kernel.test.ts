@@ -1,0 +1,157 @@
+/**
+ * The tcp receiver on the real kernel: K loopback connections of B bytes each
+ * way between a server and a client of known comms, and the exact counts,
+ * bytes, ports and spans they must produce; IPv6; resets; filters; the raw_tp
+ * variant; agreement with libbpf-tools' tcplife; release of every program.
+ */
+import t from 'tap';
+import { createServer, type AddressInfo } from 'node:net';
+import { probeTcp } from '../../../receivers/tcp';
+import { ourProgramsAfterRelease, points, runClient, startServer, total, withReceiver } from './harness';
+
+const K = 5;
+const B = 100_000;
+const SERVER = 'tcpt-srv';
+const CLIENT = 'tcpt-cli';
+
+const cannot = probeTcp();
+const skip = cannot ? `the tcp receiver cannot run here: ${cannot}` : false;
+if (skip) t.comment(`skipping: ${skip}`);
+
+t.test('K loopback connections: exact opened/closed per direction, bytes, spans, logs', { skip }, async (t) => {
+  let ports: number[] = [];
+  let serverPort = 0;
+  let clientPid = 0;
+  const r = await withReceiver({}, async () => {
+    const server = await startServer(SERVER, '127.0.0.1', K, B);
+    serverPort = server.port;
+    const c = await runClient('client', CLIENT, '127.0.0.1', server.port, K, B);
+    ports = c.ports;
+    clientPid = c.pid;
+    await server.exited;
+  });
+  t.equal(r.receiver.variant, 'tp_btf');
+  const mine = (s: { attributes: Record<string, unknown> }) =>
+    s.attributes['network.peer.port'] === serverPort || s.attributes['network.local.port'] === serverPort;
+  const spans = r.spans.filter(mine);
+  const out = spans.filter((s) => s.attributes['network.connection.direction'] === 'outbound');
+  const inb = spans.filter((s) => s.attributes['network.connection.direction'] === 'inbound');
+  t.equal(out.length, K, 'K outbound spans');
+  t.equal(inb.length, K, 'K inbound spans');
+  t.same(out.map((s) => s.attributes['network.local.port']).sort(), [...ports].sort(), 'outbound spans: the client ports');
+  t.same(inb.map((s) => s.attributes['network.peer.port']).sort(), [...ports].sort(), 'inbound spans: the client ports as peers');
+  for (const s of spans) {
+    t.match(s.attributes, { 'network.transport': 'tcp', 'network.type': 'ipv4', 'network.peer.address': '127.0.0.1', 'network.local.address': '127.0.0.1' });
+  }
+  t.ok(out.every((s) => s.attributes['tcp.bytes.sent'] === B && s.attributes['tcp.bytes.received'] === B), 'outbound: exactly B bytes each way');
+  t.ok(inb.every((s) => s.attributes['tcp.bytes.sent'] === B && s.attributes['tcp.bytes.received'] === B), 'inbound: exactly B bytes each way');
+  t.ok(out.every((s) => s.attributes['process.executable.name'] === CLIENT && s.attributes['process.pid'] === clientPid), 'outbound owner: the client');
+  t.ok(inb.every((s) => s.attributes['process.executable.name'] === SERVER), 'inbound owner: the server, found at close()');
+  t.ok(out.every((s) => s.kind === 3) && inb.every((s) => s.kind === 2), 'CLIENT and SERVER span kinds');
+  t.ok(out.every((s) => (s.attributes['tcp.connect.duration'] as number) > 0), 'outbound spans carry the connect latency');
+  t.ok(spans.every((s) => (s.attributes['tcp.rtt'] as number) > 0), 'every span has an RTT');
+  t.equal(r.logs.filter(mine).length, 2 * K, 'one log record per closed connection');
+
+  // Metrics: the outbound series are the client's; inbound ones have no comm (unknown in softirq at open).
+  const o = { 'network.connection.direction': 'outbound', 'process.executable.name': CLIENT };
+  t.equal(total(r.metrics, 'tcp.connections.opened', o), K, 'outbound opened');
+  t.equal(total(r.metrics, 'tcp.connections.closed', o), K, 'outbound closed');
+  t.equal(total(r.metrics, 'tcp.io', { ...o, 'network.io.direction': 'transmit' }), K * B, 'outbound bytes sent');
+  t.equal(total(r.metrics, 'tcp.io', { ...o, 'network.io.direction': 'receive' }), K * B, 'outbound bytes received');
+  t.equal(points(r.metrics, 'tcp.connect.duration', o)[0]?.histogram?.count, K, 'K connect latencies');
+  t.equal(points(r.metrics, 'tcp.connection.duration', o)[0]?.histogram?.count, K, 'K connection durations');
+  t.equal(points(r.metrics, 'tcp.rtt', o)[0]?.histogram?.count, K, 'K RTT samples');
+  const inbound = { 'network.connection.direction': 'inbound' };
+  t.ok(total(r.metrics, 'tcp.connections.opened', inbound) >= K, 'inbound opened (other loopback traffic may add)');
+  t.equal(total(r.metrics, 'tcp.connections.opened', inbound), total(r.metrics, 'tcp.connections.closed', inbound), 'inbound opened == closed');
+  t.same(r.ctx.telemetry.dropped.size, 0, 'nothing dropped');
+});
+
+t.test('ports filter: exactly this traffic, IPv6, and the raw_tp variant', { skip }, async (t) => {
+  const server = await startServer(SERVER, '::1', K, 1000);
+  const r = await withReceiver({ ports: [server.port] }, async () => {
+    await runClient('client', CLIENT, '::1', server.port, K, 1000);
+    await server.exited;
+  }, { variant: 'raw_tp' });
+  t.equal(r.receiver.variant, 'raw_tp');
+  t.equal(r.spans.length, 2 * K, 'only the filtered port');
+  t.ok(r.spans.every((s) => s.attributes['network.type'] === 'ipv6' && s.attributes['network.peer.address'] === '::1'), 'IPv6 addresses');
+  t.equal(total(r.metrics, 'tcp.connections.opened', { 'network.connection.direction': 'outbound' }), K);
+  t.equal(total(r.metrics, 'tcp.connections.opened', { 'network.connection.direction': 'inbound' }), K);
+  t.equal(total(r.metrics, 'tcp.io', { 'network.io.direction': 'transmit' }), 2 * K * 1000, 'bytes sent, both sides');
+});
+
+t.test('comms filter keeps the outbound connections of that comm only; ignore_loopback drops everything here', { skip }, async (t) => {
+  const server = await startServer(SERVER, '127.0.0.1', 2, 10);
+  const r = await withReceiver({ comms: [CLIENT] }, async () => {
+    await runClient('client', CLIENT, '127.0.0.1', server.port, 2, 10);
+    await server.exited;
+  });
+  t.equal(r.spans.length, 2);
+  t.ok(r.spans.every((s) => s.attributes['process.executable.name'] === CLIENT));
+  const server2 = await startServer(SERVER, '127.0.0.1', 2, 10);
+  const r2 = await withReceiver({ ports: [server2.port], ignore_loopback: true }, async () => {
+    await runClient('client', CLIENT, '127.0.0.1', server2.port, 2, 10);
+    await server2.exited;
+  });
+  t.equal(r2.spans.length, 0, 'no loopback connection');
+  t.equal(total(r2.metrics, 'tcp.connections.opened'), 0);
+});
+
+t.test('peer_attributes and max_series: series by peer, folded past the budget', { skip }, async (t) => {
+  const server = await startServer(SERVER, '127.0.0.1', 3, 10);
+  const r = await withReceiver({ ports: [server.port], peer_attributes: true }, async () => {
+    await runClient('client', CLIENT, '127.0.0.1', server.port, 3, 10);
+    await server.exited;
+  });
+  t.equal(total(r.metrics, 'tcp.connections.opened', { 'network.connection.direction': 'outbound', 'network.peer.address': '127.0.0.1', 'network.peer.port': server.port }), 3,
+    'outbound: by peer address and port');
+  const inbound = points(r.metrics, 'tcp.connections.opened', { 'network.connection.direction': 'inbound', 'network.peer.address': '127.0.0.1' });
+  t.equal(inbound.length, 1, 'inbound: one series by peer address, not one per ephemeral port');
+  t.equal(inbound[0]?.value, 3);
+  t.notOk('network.peer.port' in (inbound[0]?.attributes ?? {}));
+
+  const server2 = await startServer(SERVER, '127.0.0.1', 3, 10);
+  const folded = await withReceiver({ ports: [server2.port], peer_attributes: true, max_series: 1 }, async () => {
+    await runClient('client', CLIENT, '127.0.0.1', server2.port, 3, 10);
+    await server2.exited;
+  });
+  const opened = points(folded.metrics, 'tcp.connections.opened');
+  t.equal(opened.length, 2, 'one series kept, one overflow series');
+  t.equal(points(folded.metrics, 'tcp.connections.opened', { overflow: true })[0]?.value, 3, 'the other series folded, its count kept');
+  t.equal(opened.reduce((n, p) => n + (p.value ?? 0), 0), 6, 'no count lost to folding');
+  t.ok(folded.ctx.telemetry.folded > 0, 'folded points are counted');
+});
+
+t.test('resets: SO_LINGER 0 sends one, the server receives one', { skip }, async (t) => {
+  const server = await startServer(SERVER, '127.0.0.1', 1, 0);
+  const r = await withReceiver({ ports: [server.port] }, async () => {
+    await runClient('reset', CLIENT, '127.0.0.1', server.port);
+    await server.exited.catch(() => undefined); // its read() may fail with ECONNRESET
+  });
+  t.equal(total(r.metrics, 'tcp.resets', { 'tcp.reset.direction': 'sent', 'network.connection.direction': 'outbound' }), 1, 'sent by the client');
+  t.equal(total(r.metrics, 'tcp.resets', { 'tcp.reset.direction': 'received', 'network.connection.direction': 'inbound' }), 1, 'received by the server');
+});
+
+t.test('a refused connect: opened and closed, a reset received, no connect latency, no bytes', { skip }, async (t) => {
+  const free = createServer();
+  await new Promise<void>((resolve) => free.listen(0, '127.0.0.1', resolve));
+  const port = (free.address() as AddressInfo).port;
+  await new Promise((resolve) => free.close(resolve));
+  const r = await withReceiver({ ports: [port] }, async () => {
+    await runClient('refused', CLIENT, '127.0.0.1', port);
+  });
+  const o = { 'network.connection.direction': 'outbound', 'process.executable.name': CLIENT };
+  t.equal(total(r.metrics, 'tcp.connections.opened', o), 1);
+  t.equal(total(r.metrics, 'tcp.connections.closed', o), 1);
+  t.equal(total(r.metrics, 'tcp.resets', { ...o, 'tcp.reset.direction': 'received' }), 1, 'the RST answering the SYN');
+  t.equal(points(r.metrics, 'tcp.connect.duration').length, 0, 'never established: no connect latency');
+  t.equal(r.spans.length, 1);
+  t.match(r.spans[0]?.attributes, { 'tcp.bytes.sent': 0, 'tcp.bytes.received': 0, 'network.peer.port': port });
+  t.notOk('tcp.connect.duration' in (r.spans[0]?.attributes ?? {}));
+});
+
+t.test('shutdown releases every program', { skip }, async (t) => {
+  await withReceiver({}, async () => undefined);
+  t.same(await ourProgramsAfterRelease(), [], 'no tcp program left loaded');
+});
