@@ -5,10 +5,10 @@
  */
 import type { Attributes, HrTime, MetricRecord, Resource, Scope } from '../../core/signals';
 import { OVERFLOW_ATTRIBUTES, type SeriesLimiter } from '../../core/cardinality';
-import { perCpuStride, readU64 } from '../syscall/decode';
 import {
   PACKET_DIR_EGRESS, PACKET_FLOW_KEY, PACKET_FLOW_VALUE, PACKET_KEY, PACKET_L3_IPV4, PACKET_N_SLOTS, PACKET_VALUE,
 } from './layout';
+import { perCpuStride, readU64 } from '../../core/kernel/bpf-records';
 
 /** Metric names, OpenTelemetry style. */
 export const PACKET_METRICS = {

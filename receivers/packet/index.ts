@@ -2,10 +2,10 @@
 import { defineReceiver, type ConfigProblem } from '../../core/component';
 import { parseDuration } from '../../core/config/duration';
 import { unmetRequirement } from '../../core/kernel/requirements';
-import { bpfObjectPath } from '../syscall/receiver';
 import { packetSchema, type PacketConfig } from './config';
 import { listInterfaces, missingInterfaces } from './interfaces';
 import { missingMessage, PacketReceiver } from './receiver';
+import { bpfObjectPath } from '../../core/kernel/bpf-object';
 
 /** Problems the schema cannot see: a zero interval. */
 export function validatePacketConfig(config: Partial<PacketConfig>): ConfigProblem[] {

@@ -3,7 +3,7 @@
  * the decoder. test/bpf/packet-layout.test.ts checks every offset and size
  * here against the compiled object's BTF and the header's defines.
  */
-import type { StructLayout } from '../syscall/layout';
+import { type StructLayout } from '../../core/kernel/bpf-records';
 
 /** `PACKET_N_SLOTS`: log2 size slots; slot i holds [2^i, 2^(i+1)) bytes, the last is open-ended. */
 export const PACKET_N_SLOTS = 18;

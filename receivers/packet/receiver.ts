@@ -13,8 +13,6 @@ import { DEFAULT_MAX_SERIES, SeriesLimiter } from '../../core/cardinality';
 import { parseDuration } from '../../core/config/duration';
 import { AGENT_VERSION } from '../../core/version';
 import type { BpfObject, Link } from '../../native/api';
-import { bpfObjectPath } from '../syscall/receiver';
-import { sumPerCpu } from '../syscall/decode';
 import {
   DEFAULT_COLLECTION_INTERVAL, DEFAULT_FLOWS_ENABLED, DEFAULT_FLOWS_MAX_ENTRIES, DEFAULT_FLOWS_TOP_K,
   DEFAULT_INTERFACE_POLL_INTERVAL, DEFAULT_MAX_ENTRIES, type PacketConfig,
@@ -22,6 +20,8 @@ import {
 import { decodeCounts, decodeFlows, toMetricRecords, topFlows, type FlowEntry } from './decode';
 import { InterfaceSelector, listInterfaces, missingInterfaces, type NetInterface } from './interfaces';
 import { PACKET_DROP_MAP_FULL } from './layout';
+import { bpfObjectPath } from '../../core/kernel/bpf-object';
+import { sumPerCpu } from '../../core/kernel/bpf-records';
 
 /** The programs of bpf/packet.bpf.c, by tc direction. */
 export const PACKET_PROGRAMS = { ingress: 'pkt_ingress', egress: 'pkt_egress' } as const;

@@ -6,8 +6,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Attributes, HrTime, MetricRecord, Resource, Scope, SpanRecord } from '../../core/signals';
 import type { RecordBatch } from '../../native/api';
-import { SLOW_EVENT, SYSCALL_ERROR_KEY, SYSCALL_KEY, SYSCALL_LATENCY, SYSCALL_N_SLOTS, SYSCALL_VALUE, TASK_COMM_LEN, U64_SIZE } from './layout';
+import { SLOW_EVENT, SYSCALL_ERROR_KEY, SYSCALL_KEY, SYSCALL_LATENCY, SYSCALL_N_SLOTS, SYSCALL_VALUE, U64_SIZE } from './layout';
 import { errnoName, syscallName, type SyscallTable } from './syscall-table';
+import { perCpuStride, readComm, readU64 } from '../../core/kernel/bpf-records';
+import { nsToHrTime } from '../../core/kernel/clock';
 
 /** Metric names, OpenTelemetry style. */
 export const SYSCALL_METRICS = {
@@ -59,24 +61,6 @@ export interface SlowEvent {
   tid: number;
   id: number;
   comm: string;
-}
-
-/** An unsigned 64-bit little-endian value as a number (exact below 2^53). */
-export function readU64(buf: Buffer, offset: number): number {
-  return buf.readUInt32LE(offset) + buf.readUInt32LE(offset + 4) * 0x1_0000_0000;
-}
-
-/** A NUL-terminated `char[16]` task name. */
-export function readComm(buf: Buffer, offset: number): string {
-  let end = offset;
-  const limit = offset + TASK_COMM_LEN;
-  while (end < limit && buf[end] !== 0) end++;
-  return buf.toString('utf8', offset, end);
-}
-
-/** Bytes between two CPUs' values in a per-CPU map value (the value size rounded up to 8). */
-export function perCpuStride(valueSize: number): number {
-  return Math.ceil(valueSize / 8) * 8;
 }
 
 function checkSize(what: string, buf: Buffer, size: number): void {
@@ -160,13 +144,6 @@ export function decodeErrors(entries: Iterable<[Buffer, Buffer]>): ErrorEntry[] 
     });
   }
   return out;
-}
-
-/** Sums a per-CPU `__u64` value (`lookupPerCpu` result). */
-export function sumPerCpu(values: readonly Buffer[] | undefined): number {
-  let total = 0;
-  for (const b of values ?? []) total += readU64(b, 0);
-  return total;
 }
 
 /** Decodes one `struct slow_event`. */
@@ -258,11 +235,6 @@ export function toMetricRecords(hists: readonly HistEntry[], errors: readonly Er
   return out;
 }
 
-/** Nanoseconds since the epoch as {@link HrTime}. */
-export function nsToHrTime(ns: bigint): HrTime {
-  return [Number(ns / 1_000_000_000n), Number(ns % 1_000_000_000n)];
-}
-
 /** What turning slow events into spans needs. */
 export interface SpanContext {
   resource: Resource;
@@ -270,13 +242,6 @@ export interface SpanContext {
   table: SyscallTable;
   /** Wall-clock ns minus CLOCK_MONOTONIC ns (see {@link monotonicToWallOffset}). */
   wallOffsetNs: bigint;
-}
-
-/** The offset that turns CLOCK_MONOTONIC ns (`bpf_ktime_get_ns`, `process.hrtime`) into Unix-epoch ns. */
-export function monotonicToWallOffset(): bigint {
-  const mono = process.hrtime.bigint();
-  const wall = BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6));
-  return wall - mono;
 }
 
 /** One slow call as a span named after the syscall. */

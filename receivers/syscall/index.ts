@@ -4,8 +4,9 @@ import { didYouMean } from '../../core/config/suggest';
 import { parseDuration } from '../../core/config/duration';
 import { syscallSchema, type SyscallConfig } from './config';
 import { unmetRequirement } from '../../core/kernel/requirements';
-import { bpfObjectPath, resolveCgroup, SyscallReceiver } from './receiver';
+import { resolveCgroup, SyscallReceiver } from './receiver';
 import { isSupportedArch, syscallTable } from './syscall-table';
+import { bpfObjectPath } from '../../core/kernel/bpf-object';
 
 /** Problems the schema cannot see: syscall names unknown on this architecture, a zero interval. */
 export function validateSyscallConfig(config: Partial<SyscallConfig>, arch: string = process.arch): ConfigProblem[] {

@@ -3,22 +3,8 @@
  * the decoder. test/bpf/layout.test.ts checks every offset and size here
  * against the compiled object's BTF and the header's defines.
  */
+import { TASK_COMM_LEN, type StructLayout } from '../../core/kernel/bpf-records';
 
-/** A struct member: byte offset and size. */
-export interface MemberLayout {
-  readonly offset: number;
-  readonly size: number;
-}
-
-/** A C struct: its name in the header, its size and every member. */
-export interface StructLayout<M extends string = string> {
-  readonly name: string;
-  readonly size: number;
-  readonly members: Readonly<Record<M, MemberLayout>>;
-}
-
-/** `TASK_COMM_LEN`. */
-export const TASK_COMM_LEN = 16;
 /** `SYSCALL_N_SLOTS`: log2 latency slots; slot i holds [2^i, 2^(i+1)) ns, the last is open-ended. */
 export const SYSCALL_N_SLOTS = 36;
 /** `SYSCALL_MAX_ID`: ids are below this: entries of the by-id arrays, bits of `syscall_mask`. */

@@ -4,7 +4,7 @@
  * `collection_interval` and streams slow calls as spans.
  */
 import { closeSync, existsSync, openSync, readFileSync, statSync, statfsSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { Subject } from 'rxjs';
 import type { CreateContext, Receiver } from '../../core/component';
 import type { Batch, HrTime, Scope, SpanRecord } from '../../core/signals';
@@ -12,16 +12,13 @@ import { nowHrTime } from '../../core/signals';
 import { parseDuration } from '../../core/config/duration';
 import { AGENT_VERSION } from '../../core/version';
 import type { BpfObject, Link, RecordBatch, RingBufferReader } from '../../native/api';
-import {
-  DEFAULT_COLLECTION_INTERVAL, DEFAULT_FAILED_ONLY, DEFAULT_INCLUDE_SELF, DEFAULT_LATENCY, DEFAULT_MAX_ENTRIES,
-  DEFAULT_PER_PROCESS, DEFAULT_SLOW_THRESHOLD, type SyscallConfig,
-} from './config';
-import {
-  decodeById, decodeErrors, decodeHists, decodeSlowEvents, monotonicToWallOffset, slowEventToSpan, sumPerCpu, toMetricRecords,
-  type SpanContext,
-} from './decode';
-import { SYSCALL_DROP_ID_RANGE, SYSCALL_DROP_MAP_FULL, SYSCALL_DROP_RINGBUF_FULL, SYSCALL_MAX_ID, TASK_COMM_LEN } from './layout';
+import { DEFAULT_COLLECTION_INTERVAL, DEFAULT_FAILED_ONLY, DEFAULT_INCLUDE_SELF, DEFAULT_LATENCY, DEFAULT_MAX_ENTRIES, DEFAULT_PER_PROCESS, DEFAULT_SLOW_THRESHOLD, type SyscallConfig } from './config';
+import { decodeById, decodeErrors, decodeHists, decodeSlowEvents, slowEventToSpan, toMetricRecords, type SpanContext } from './decode';
+import { SYSCALL_DROP_ID_RANGE, SYSCALL_DROP_MAP_FULL, SYSCALL_DROP_RINGBUF_FULL, SYSCALL_MAX_ID } from './layout';
 import { syscallTable, type SyscallTable } from './syscall-table';
+import { bpfObjectPath } from '../../core/kernel/bpf-object';
+import { commKey, sumPerCpu } from '../../core/kernel/bpf-records';
+import { monotonicToWallOffset } from '../../core/kernel/clock';
 
 /** The two program pairs in bpf/syscall.bpf.c. */
 export const SYSCALL_PROGRAMS = {
@@ -44,16 +41,6 @@ export interface SyscallReceiverOptions {
   variant?: SyscallVariant;
   /** The compiled object (default: `bpf/.output/syscall.bpf.o` of this package). */
   objectPath?: string;
-}
-
-/** Finds `bpf/.output/<name>.bpf.o` from the sources (receivers/syscall) or the build (dist/receivers/syscall). */
-export function bpfObjectPath(name: string): string {
-  const rel = join('bpf', '.output', `${name}.bpf.o`);
-  for (const up of ['../..', '../../..']) {
-    const candidate = resolve(__dirname, up, rel);
-    if (existsSync(candidate)) return candidate;
-  }
-  return resolve(__dirname, '../..', rel);
 }
 
 /** The mount point of the cgroup v2 hierarchy, from /proc/self/mounts. */
@@ -98,14 +85,6 @@ export function syscallMask(ids: Iterable<number>): Buffer {
     mask[id >> 3] |= 1 << (id & 7);
   }
   return mask;
-}
-
-/** A `char[16]` comm key, NUL-padded. */
-export function commKey(comm: string): Buffer {
-  const key = Buffer.alloc(TASK_COMM_LEN);
-  const n = key.write(comm, 0, TASK_COMM_LEN - 1, 'utf8');
-  if (Buffer.byteLength(comm) > n) throw new Error(`comm "${comm}" is longer than ${TASK_COMM_LEN - 1} bytes`);
-  return key;
 }
 
 function u32(n: number): Buffer {

@@ -7,10 +7,11 @@ import { randomBytes } from 'node:crypto';
 import type { Attributes, HrTime, LogRecord, MetricRecord, Resource, Scope, SpanKind, SpanRecord } from '../../core/signals';
 import type { SeriesLimiter } from '../../core/cardinality';
 import type { RecordBatch } from '../../native/api';
-import { nsToHrTime, perCpuStride, readComm, readU64 } from '../syscall/decode';
 import {
   TCP_CLOSE_EVENT, TCP_DIR_INBOUND, TCP_DIR_OUTBOUND, TCP_N_SLOTS, TCP_RTT_SLOTS, TCP_SERIES, TCP_SERIES_KEY,
 } from './layout';
+import { perCpuStride, readComm, readU64 } from '../../core/kernel/bpf-records';
+import { nsToHrTime } from '../../core/kernel/clock';
 
 /** Metric names, OpenTelemetry style. */
 export const TCP_METRICS = {

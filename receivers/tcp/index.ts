@@ -2,9 +2,9 @@
 import { defineReceiver, type ConfigProblem } from '../../core/component';
 import { parseDuration } from '../../core/config/duration';
 import { unmetRequirement } from '../../core/kernel/requirements';
-import { bpfObjectPath } from '../syscall/receiver';
 import { tcpSchema, type TcpConfig } from './config';
 import { TcpReceiver } from './receiver';
+import { bpfObjectPath } from '../../core/kernel/bpf-object';
 
 /** Problems the schema cannot see: a zero interval. */
 export function validateTcpConfig(config: Partial<TcpConfig>): ConfigProblem[] {

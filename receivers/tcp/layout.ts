@@ -3,7 +3,7 @@
  * decoder. test/bpf/tcp-layout.test.ts checks every offset and size here
  * against the compiled object's BTF and the header as the host compiler sees it.
  */
-import type { StructLayout } from '../syscall/layout';
+import { type StructLayout } from '../../core/kernel/bpf-records';
 
 /** `TASK_COMM_LEN`. */
 export const TASK_COMM_LEN = 16;

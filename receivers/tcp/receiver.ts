@@ -13,14 +13,15 @@ import { DEFAULT_MAX_SERIES, SeriesLimiter } from '../../core/cardinality';
 import { parseDuration } from '../../core/config/duration';
 import { AGENT_VERSION } from '../../core/version';
 import type { BpfObject, Link, RecordBatch, RingBufferReader } from '../../native/api';
-import { bpfObjectPath, commKey } from '../syscall/receiver';
-import { monotonicToWallOffset, sumPerCpu } from '../syscall/decode';
 import {
   DEFAULT_COLLECTION_INTERVAL, DEFAULT_CONNECTION_EVENTS, DEFAULT_IGNORE_LOOPBACK, DEFAULT_INCLUDE_SELF, DEFAULT_MAX_CONNECTIONS,
   DEFAULT_MAX_ENTRIES, DEFAULT_PEER_ATTRIBUTES, type TcpConfig,
 } from './config';
 import { closeEventToSignals, decodeCloseEvents, decodeSeries, randomIds, toMetricRecords, type EventContext } from './decode';
 import { TCP_DROP_MAP_FULL, TCP_DROP_RINGBUF_FULL, TCP_DROP_START_FULL } from './layout';
+import { bpfObjectPath } from '../../core/kernel/bpf-object';
+import { commKey, sumPerCpu } from '../../core/kernel/bpf-records';
+import { monotonicToWallOffset } from '../../core/kernel/clock';
 
 /** The two program sets in bpf/tcp.bpf.c, by hook. */
 export const TCP_PROGRAMS = {

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { StructLayout } from '../../receivers/syscall/layout';
+import { type StructLayout } from '../../core/kernel/bpf-records';
 
 /** The repository's bpf/ folder. */
 export const BPF_DIR = resolve(__dirname, '../../bpf');

@@ -7,7 +7,7 @@ import t from 'tap';
 import { join } from 'node:path';
 import { BPF_DIR, btfStructs, buildBpfObject, hostLayout } from './btf';
 import { SYSCALL_DEFINES, SYSCALL_STRUCTS } from '../../receivers/syscall/layout';
-import type { StructLayout } from '../../receivers/syscall/layout';
+import { type StructLayout } from '../../core/kernel/bpf-records';
 
 const receivers: Array<{ name: string; structs: readonly StructLayout[]; defines: Readonly<Record<string, number>> }> = [
   { name: 'syscall', structs: SYSCALL_STRUCTS, defines: SYSCALL_DEFINES },

@@ -1,11 +1,10 @@
 /** The decoder on hand-built kernel records (offsets from layout.ts, values chosen by hand). */
 import t from 'tap';
-import {
-  DURATION_BOUNDS, decodeById, decodeErrors, decodeHists, decodeSlowEvents, nsToHrTime, perCpuStride, readU64, slowEventToSpan, toMetricRecords,
-  type DecodeContext,
-} from '../../../receivers/syscall/decode';
+import { DURATION_BOUNDS, decodeById, decodeErrors, decodeHists, decodeSlowEvents, slowEventToSpan, toMetricRecords, type DecodeContext } from '../../../receivers/syscall/decode';
 import { SLOW_EVENT, SYSCALL_LATENCY, SYSCALL_N_SLOTS, SYSCALL_VALUE } from '../../../receivers/syscall/layout';
 import { syscallTable } from '../../../receivers/syscall/syscall-table';
+import { perCpuStride, readU64 } from '../../../core/kernel/bpf-records';
+import { nsToHrTime } from '../../../core/kernel/clock';
 
 const table = syscallTable('x64');
 const resource = { attributes: { 'service.name': 'test' } };
