@@ -80,7 +80,11 @@ t.test('10% loss: retransmits equal TcpRetransSegs; the RTT agrees with ss -ti',
   t.ok(span, 'the client connection\'s span');
   t.ok(kernelRetrans > 0, `the loss caused retransmits (TcpRetransSegs ${kernelRetrans})`);
   if (retransFail > 0) t.comment(`${retransFail} retransmissions refused by the local qdisc`);
-  t.equal(metricRetrans + retransFail, kernelRetrans, 'tcp.retransmits (tcp:tcp_retransmit_skb) + TCPRetransFail equals TcpRetransSegs');
+  // tcp:tcp_retransmit_skb fires once per retransmitted skb; TcpRetransSegs (and total_retrans,
+  // checked exactly below) count segments, and a TSO skb can carry several. So the metric can
+  // fall short of the segment count, never exceed it.
+  t.ok(metricRetrans > 0 && metricRetrans + retransFail <= kernelRetrans,
+    `tcp.retransmits (${metricRetrans} skbs) + TCPRetransFail (${retransFail}) <= TcpRetransSegs (${kernelRetrans})`);
   t.equal(span?.attributes['tcp.retransmits'], kernelRetrans, 'the span\'s retransmits (total_retrans) equal TcpRetransSegs');
   t.equal(span?.attributes['tcp.bytes.sent'], B, 'exact bytes despite the loss');
   t.equal(span?.attributes['tcp.bytes.received'], B);
