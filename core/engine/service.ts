@@ -12,6 +12,7 @@ import type { Registry } from '../registry';
 import type { Logger } from '../logger';
 import type { TelemetryRegistry, ComponentTelemetry } from '../telemetry';
 import { dirname } from 'node:path';
+import { errorMessage } from '../error-message';
 import { ExporterQueue } from './exporter-queue';
 import { exporterQueueOptions } from './exporter-options';
 
@@ -193,10 +194,6 @@ function componentOwnConfig(component: ComponentConfig): Record<string, unknown>
 
 function configDirOf(source: string): string {
   return source.startsWith('<') ? process.cwd() : dirname(source);
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 async function withDeadline(promise: Promise<unknown>, ms: number): Promise<void> {

@@ -1,6 +1,7 @@
 /** Where the compiled BPF objects are (bpf/.output, built by `make -C bpf`). */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { BpfObject } from '../../native/api';
 
 /** Finds `bpf/.output/<name>.bpf.o` from the sources (core/kernel) or the build (dist/core/kernel). */
 export function bpfObjectPath(name: string): string {
@@ -10,4 +11,14 @@ export function bpfObjectPath(name: string): string {
     if (existsSync(candidate)) return candidate;
   }
   return resolve(__dirname, '../..', rel);
+}
+
+/**
+ * Opens a compiled BPF object through the native runtime, loaded only now:
+ * validating a config that names an eBPF receiver works without the addon built.
+ */
+export function openBpfObject(path: string): BpfObject {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily, see above
+  const native = require('../../native') as { openObject(path: string): BpfObject };
+  return native.openObject(path);
 }

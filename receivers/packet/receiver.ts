@@ -4,10 +4,11 @@
  * interfaces as they come and go, and reads the per-CPU aggregates every
  * `collection_interval`.
  */
+import { BpfReceiver } from '../../core/kernel/bpf-receiver';
+import { errorMessage } from '../../core/error-message';
 import { existsSync } from 'node:fs';
-import { Subject } from 'rxjs';
-import type { CreateContext, Receiver } from '../../core/component';
-import type { Batch, HrTime, Scope } from '../../core/signals';
+import type { CreateContext } from '../../core/component';
+import type { HrTime, Scope } from '../../core/signals';
 import { nowHrTime } from '../../core/signals';
 import { DEFAULT_MAX_SERIES, SeriesLimiter } from '../../core/cardinality';
 import { parseDuration } from '../../core/config/duration';
@@ -20,7 +21,7 @@ import {
 import { decodeCounts, decodeFlows, toMetricRecords, topFlows, type FlowEntry } from './decode';
 import { InterfaceSelector, listInterfaces, missingInterfaces, type NetInterface } from './interfaces';
 import { PACKET_DROP_MAP_FULL } from './layout';
-import { bpfObjectPath } from '../../core/kernel/bpf-object';
+import { bpfObjectPath, openBpfObject } from '../../core/kernel/bpf-object';
 import { sumPerCpu } from '../../core/kernel/bpf-records';
 
 /** The programs of bpf/packet.bpf.c, by tc direction. */
@@ -50,12 +51,6 @@ function u32(n: number): Buffer {
   return b;
 }
 
-/** The native runtime, loaded at start() only (validation works without the addon built). */
-function openObject(path: string): BpfObject {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const native = require('../../native') as { openObject(path: string): BpfObject };
-  return native.openObject(path);
-}
 
 interface Attached {
   ifindex: number;
@@ -63,26 +58,21 @@ interface Attached {
 }
 
 /** Packets, bytes and packet sizes per interface, direction and protocol, counted in the kernel by tc programs. */
-export class PacketReceiver implements Receiver {
-  private readonly subject = new Subject<Batch>();
-  readonly batches = this.subject.asObservable();
+export class PacketReceiver extends BpfReceiver {
   private readonly scope: Scope = { name: 'ebpf-pipeline/receiver/packet', version: AGENT_VERSION };
   private readonly selector: InterfaceSelector;
   private readonly limiter: SeriesLimiter;
   private readonly flowsOn: boolean;
-  private obj?: BpfObject;
   /** Interfaces our programs are attached to, by name. */
   private readonly attached = new Map<string, Attached>();
   /** Interface names by ifindex, kept after an interface goes (its series stay named). */
   private readonly names = new Map<number, string>();
   private flowBytes = new Map<string, number>();
-  private timer?: NodeJS.Timeout;
-  private pollTimer?: NodeJS.Timeout;
   private startTime: HrTime = nowHrTime();
   private lastMapFull = 0;
-  private state: 'new' | 'starting' | 'running' | 'stopped' = 'new';
 
-  constructor(private readonly config: PacketConfig, private readonly ctx: CreateContext, private readonly options: PacketReceiverOptions = {}) {
+  constructor(private readonly config: PacketConfig, ctx: CreateContext, private readonly options: PacketReceiverOptions = {}) {
+    super(ctx, parseDuration(config.collection_interval ?? DEFAULT_COLLECTION_INTERVAL));
     this.selector = new InterfaceSelector(config.interfaces ?? []);
     this.limiter = new SeriesLimiter(config.max_series ?? DEFAULT_MAX_SERIES, ctx.telemetry);
     this.flowsOn = config.flows?.enabled ?? DEFAULT_FLOWS_ENABLED;
@@ -93,37 +83,9 @@ export class PacketReceiver implements Receiver {
     return [...this.attached.keys()].sort();
   }
 
-  async start(): Promise<void> {
-    if (this.state !== 'new') throw new Error(`${this.ctx.id}: start() called twice or after shutdown()`);
-    this.state = 'starting';
-    try {
-      await this.load();
-    } catch (err) {
-      await this.release();
-      this.state = 'new';
-      throw err;
-    }
-    if (this.state !== 'starting') return; // shut down while loading; release() already ran there
-    this.state = 'running';
-    this.timer = setInterval(() => this.collect(), parseDuration(this.config.collection_interval ?? DEFAULT_COLLECTION_INTERVAL));
-    this.timer.unref();
-    this.pollTimer = setInterval(() => this.scan(false), parseDuration(this.config.interface_poll_interval ?? DEFAULT_INTERFACE_POLL_INTERVAL));
-    this.pollTimer.unref();
-  }
-
-  async shutdown(): Promise<void> {
-    if (this.state === 'stopped') return;
-    const wasRunning = this.state === 'running';
-    this.state = 'stopped';
-    clearInterval(this.timer);
-    clearInterval(this.pollTimer);
-    this.timer = this.pollTimer = undefined;
-    try {
-      if (wasRunning) this.collect(); // flush: the maps one last time
-    } finally {
-      await this.release();
-      this.subject.complete();
-    }
+  /** Rescans the interfaces every `interface_poll_interval` for ones that came or went. */
+  protected override onRunning(): void {
+    this.every(parseDuration(this.config.interface_poll_interval ?? DEFAULT_INTERFACE_POLL_INTERVAL), () => this.scan(false));
   }
 
   /** Reads the kernel maps now and emits one metrics batch (the interval calls this). */
@@ -210,14 +172,14 @@ export class PacketReceiver implements Receiver {
     }
   }
 
-  private async load(): Promise<void> {
+  protected async load(): Promise<void> {
     const { config, ctx } = this;
     const path = this.options.objectPath ?? bpfObjectPath('packet');
     if (!existsSync(path)) throw new Error(`${ctx.id}: ${path} is missing: run ./setup.sh (or make -C bpf) to build the BPF programs`);
     const missing = missingInterfaces(config.interfaces ?? [], listInterfaces(this.options.sysClassNet));
     if (missing.length > 0) throw new Error(`${ctx.id}: ${missingMessage(missing)}`);
     const ports = config.flows?.ports ?? [];
-    const obj = openObject(path);
+    const obj = openBpfObject(path);
     this.obj = obj;
     obj.setConst('flows_on', this.flowsOn);
     obj.setConst('filter_ports_on', ports.length > 0);
@@ -236,11 +198,8 @@ export class PacketReceiver implements Receiver {
   }
 
   /** Detaches from every interface and closes the object. Idempotent. */
-  private async release(): Promise<void> {
+  protected detachAll(): void {
     for (const [name, a] of [...this.attached]) this.detach(name, a);
-    const obj = this.obj;
-    this.obj = undefined;
-    if (obj) await obj.close();
   }
 }
 
@@ -248,8 +207,4 @@ export class PacketReceiver implements Receiver {
 export function missingMessage(missing: readonly string[]): string {
   const list = missing.map((n) => `"${n}"`).join(', ');
   return `interface${missing.length > 1 ? 's' : ''} ${list} not found (see ip link; use a glob pattern such as "eth*" to follow interfaces that come later, or mark the receiver optional: true)`;
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

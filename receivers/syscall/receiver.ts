@@ -3,20 +3,21 @@
  * filters into the kernel, reads the per-CPU aggregates every
  * `collection_interval` and streams slow calls as spans.
  */
+import { BpfReceiver } from '../../core/kernel/bpf-receiver';
+import { errorMessage } from '../../core/error-message';
 import { closeSync, existsSync, openSync, readFileSync, statSync, statfsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { Subject } from 'rxjs';
-import type { CreateContext, Receiver } from '../../core/component';
-import type { Batch, HrTime, Scope, SpanRecord } from '../../core/signals';
+import type { CreateContext } from '../../core/component';
+import type { HrTime, Scope, SpanRecord } from '../../core/signals';
 import { nowHrTime } from '../../core/signals';
 import { parseDuration } from '../../core/config/duration';
 import { AGENT_VERSION } from '../../core/version';
-import type { BpfObject, Link, RecordBatch, RingBufferReader } from '../../native/api';
+import type { BpfObject, Link, RecordBatch } from '../../native/api';
 import { DEFAULT_COLLECTION_INTERVAL, DEFAULT_FAILED_ONLY, DEFAULT_INCLUDE_SELF, DEFAULT_LATENCY, DEFAULT_MAX_ENTRIES, DEFAULT_PER_PROCESS, DEFAULT_SLOW_THRESHOLD, type SyscallConfig } from './config';
 import { decodeById, decodeErrors, decodeHists, decodeSlowEvents, slowEventToSpan, toMetricRecords, type SpanContext } from './decode';
 import { SYSCALL_DROP_ID_RANGE, SYSCALL_DROP_MAP_FULL, SYSCALL_DROP_RINGBUF_FULL, SYSCALL_MAX_ID } from './layout';
 import { syscallTable, type SyscallTable } from './syscall-table';
-import { bpfObjectPath } from '../../core/kernel/bpf-object';
+import { bpfObjectPath, openBpfObject } from '../../core/kernel/bpf-object';
 import { commKey, sumPerCpu } from '../../core/kernel/bpf-records';
 import { monotonicToWallOffset } from '../../core/kernel/clock';
 
@@ -95,78 +96,28 @@ function u32(n: number): Buffer {
 
 const ONE = Buffer.from([1]);
 
-/**
- * The native runtime, loaded at start() only: importing this module (config
- * validation, `ebpf-pipeline validate`) works without the addon built.
- */
-function openObject(path: string): BpfObject {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const native = require('../../native') as { openObject(path: string): BpfObject };
-  return native.openObject(path);
-}
 
 /** Counts, errors and latency of system calls, aggregated in the kernel. */
-export class SyscallReceiver implements Receiver {
-  private readonly subject = new Subject<Batch>();
-  readonly batches = this.subject.asObservable();
+export class SyscallReceiver extends BpfReceiver {
   private readonly scope: Scope = { name: 'ebpf-pipeline/receiver/syscall', version: AGENT_VERSION };
   private readonly table: SyscallTable;
   private readonly latency: boolean;
   private readonly perProcess: boolean;
   private readonly slowThresholdNs: bigint;
-  private obj?: BpfObject;
   private links: Link[] = [];
-  private reader?: RingBufferReader;
-  private timer?: NodeJS.Timeout;
   private startTime: HrTime = nowHrTime();
   private spanCtx?: SpanContext;
   private pendingSpans: SpanRecord[] = [];
   private readonly lastDrops = [0, 0, 0];
-  private state: 'new' | 'starting' | 'running' | 'stopped' = 'new';
   /** The program pair in use, once started. */
   variant?: SyscallVariant;
 
-  constructor(private readonly config: SyscallConfig, private readonly ctx: CreateContext, private readonly options: SyscallReceiverOptions = {}) {
+  constructor(private readonly config: SyscallConfig, ctx: CreateContext, private readonly options: SyscallReceiverOptions = {}) {
+    super(ctx, parseDuration(config.collection_interval ?? DEFAULT_COLLECTION_INTERVAL));
     this.table = syscallTable();
     this.latency = config.latency ?? DEFAULT_LATENCY;
     this.perProcess = config.per_process ?? DEFAULT_PER_PROCESS;
     this.slowThresholdNs = BigInt(Math.round(parseDuration(config.slow_threshold ?? DEFAULT_SLOW_THRESHOLD) * 1e6));
-  }
-
-  async start(): Promise<void> {
-    if (this.state !== 'new') throw new Error(`${this.ctx.id}: start() called twice or after shutdown()`);
-    this.state = 'starting';
-    try {
-      await this.load();
-    } catch (err) {
-      await this.release();
-      this.state = 'new';
-      throw err;
-    }
-    if (this.state !== 'starting') return; // shut down while loading; release() already ran there
-    this.state = 'running';
-    const interval = parseDuration(this.config.collection_interval ?? DEFAULT_COLLECTION_INTERVAL);
-    this.timer = setInterval(() => this.collect(), interval);
-    this.timer.unref();
-  }
-
-  async shutdown(): Promise<void> {
-    if (this.state === 'stopped') return;
-    const wasRunning = this.state === 'running';
-    this.state = 'stopped';
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    try {
-      if (wasRunning) {
-        // Flush: deliver what the ring buffer holds, then read the maps one last time.
-        await this.reader?.close();
-        this.reader = undefined;
-        this.collect();
-      }
-    } finally {
-      await this.release();
-      this.subject.complete();
-    }
   }
 
   /** Reads the kernel maps now and emits one batch per signal (the interval calls this). */
@@ -217,7 +168,7 @@ export class SyscallReceiver implements Receiver {
     for (let i = 0; i < events.length && i < room; i++) this.pendingSpans.push(slowEventToSpan(events[i], this.spanCtx));
   }
 
-  private async load(): Promise<void> {
+  protected async load(): Promise<void> {
     const { config, ctx } = this;
     const path = this.options.objectPath ?? bpfObjectPath('syscall');
     if (!existsSync(path)) throw new Error(`${ctx.id}: ${path} is missing: run ./setup.sh (or make -C bpf) to build the BPF programs`);
@@ -238,7 +189,7 @@ export class SyscallReceiver implements Receiver {
     let variant: SyscallVariant = variants[0];
     for (const [i, v] of variants.entries()) {
       variant = v;
-      obj = openObject(path);
+      obj = openBpfObject(path);
       this.obj = obj;
       obj.setConst('self_pid', (config.include_self ?? DEFAULT_INCLUDE_SELF) ? 0 : process.pid);
       obj.setConst('per_process', this.perProcess);
@@ -296,23 +247,7 @@ export class SyscallReceiver implements Receiver {
   }
 
   /** Detaches, stops the reader and closes the object. Idempotent. */
-  private async release(): Promise<void> {
-    for (const link of this.links.splice(0)) {
-      try {
-        link.destroy();
-      } catch (err) {
-        this.ctx.logger.warn({ component: this.ctx.id, err: errorMessage(err) }, 'detaching failed');
-      }
-    }
-    const reader = this.reader;
-    this.reader = undefined;
-    if (reader) await reader.close();
-    const obj = this.obj;
-    this.obj = undefined;
-    if (obj) await obj.close();
+  protected detachAll(): void {
+    this.destroyLinks(this.links.splice(0));
   }
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

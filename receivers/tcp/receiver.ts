@@ -4,22 +4,23 @@
  * streams every closed connection as a span and a log record (one batch of
  * each per batch of the ring-buffer reader).
  */
+import { BpfReceiver } from '../../core/kernel/bpf-receiver';
+import { errorMessage } from '../../core/error-message';
 import { existsSync } from 'node:fs';
-import { Subject } from 'rxjs';
-import type { CreateContext, Receiver } from '../../core/component';
-import type { Batch, HrTime, LogRecord, Scope, SpanRecord } from '../../core/signals';
+import type { CreateContext } from '../../core/component';
+import type { HrTime, LogRecord, Scope, SpanRecord } from '../../core/signals';
 import { nowHrTime } from '../../core/signals';
 import { DEFAULT_MAX_SERIES, SeriesLimiter } from '../../core/cardinality';
 import { parseDuration } from '../../core/config/duration';
 import { AGENT_VERSION } from '../../core/version';
-import type { BpfObject, Link, RecordBatch, RingBufferReader } from '../../native/api';
+import type { BpfObject, Link, RecordBatch } from '../../native/api';
 import {
   DEFAULT_COLLECTION_INTERVAL, DEFAULT_CONNECTION_EVENTS, DEFAULT_IGNORE_LOOPBACK, DEFAULT_INCLUDE_SELF, DEFAULT_MAX_CONNECTIONS,
   DEFAULT_MAX_ENTRIES, DEFAULT_PEER_ATTRIBUTES, type TcpConfig,
 } from './config';
 import { closeEventToSignals, decodeCloseEvents, decodeSeries, randomIds, toMetricRecords, type EventContext } from './decode';
 import { TCP_DROP_MAP_FULL, TCP_DROP_RINGBUF_FULL, TCP_DROP_START_FULL } from './layout';
-import { bpfObjectPath } from '../../core/kernel/bpf-object';
+import { bpfObjectPath, openBpfObject } from '../../core/kernel/bpf-object';
 import { commKey, sumPerCpu } from '../../core/kernel/bpf-records';
 import { monotonicToWallOffset } from '../../core/kernel/clock';
 
@@ -59,68 +60,21 @@ function uint(n: number, size: 2 | 4): Buffer {
 
 const ONE = Buffer.from([1]);
 
-/** The native runtime, loaded at start() only (config validation works without the addon). */
-function openObject(path: string): BpfObject {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const native = require('../../native') as { openObject(path: string): BpfObject };
-  return native.openObject(path);
-}
 
 /** TCP connection lifecycle, retransmits, resets and RTT, aggregated in the kernel; closed connections as spans and logs. */
-export class TcpReceiver implements Receiver {
-  private readonly subject = new Subject<Batch>();
-  readonly batches = this.subject.asObservable();
+export class TcpReceiver extends BpfReceiver {
   private readonly scope: Scope = { name: 'ebpf-pipeline/receiver/tcp', version: AGENT_VERSION };
   private readonly limiter: SeriesLimiter;
-  private obj?: BpfObject;
   private links: Link[] = [];
-  private reader?: RingBufferReader;
-  private timer?: NodeJS.Timeout;
   private startTime: HrTime = nowHrTime();
   private eventCtx?: EventContext;
   private readonly lastDrops = [0, 0, 0];
-  private state: 'new' | 'starting' | 'running' | 'stopped' = 'new';
   /** The program set in use, once started. */
   variant?: TcpVariant;
 
-  constructor(private readonly config: TcpConfig, private readonly ctx: CreateContext, private readonly options: TcpReceiverOptions = {}) {
+  constructor(private readonly config: TcpConfig, ctx: CreateContext, private readonly options: TcpReceiverOptions = {}) {
+    super(ctx, parseDuration(config.collection_interval ?? DEFAULT_COLLECTION_INTERVAL));
     this.limiter = new SeriesLimiter(config.max_series ?? DEFAULT_MAX_SERIES, ctx.telemetry);
-  }
-
-  async start(): Promise<void> {
-    if (this.state !== 'new') throw new Error(`${this.ctx.id}: start() called twice or after shutdown()`);
-    this.state = 'starting';
-    try {
-      await this.load();
-    } catch (err) {
-      await this.release();
-      this.state = 'new';
-      throw err;
-    }
-    if (this.state !== 'starting') return; // shut down while loading; release() already ran there
-    this.state = 'running';
-    const interval = parseDuration(this.config.collection_interval ?? DEFAULT_COLLECTION_INTERVAL);
-    this.timer = setInterval(() => this.collect(), interval);
-    this.timer.unref();
-  }
-
-  async shutdown(): Promise<void> {
-    if (this.state === 'stopped') return;
-    const wasRunning = this.state === 'running';
-    this.state = 'stopped';
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    try {
-      if (wasRunning) {
-        // Flush: deliver what the ring buffer holds, then read the maps one last time.
-        await this.reader?.close();
-        this.reader = undefined;
-        this.collect();
-      }
-    } finally {
-      await this.release();
-      this.subject.complete();
-    }
   }
 
   /** Reads the kernel maps now and emits one batch per signal (the interval calls this). */
@@ -169,7 +123,7 @@ export class TcpReceiver implements Receiver {
     this.subject.next({ signal: 'logs', records: logs });
   }
 
-  private async load(): Promise<void> {
+  protected async load(): Promise<void> {
     const { config, ctx } = this;
     const path = this.options.objectPath ?? bpfObjectPath('tcp');
     if (!existsSync(path)) throw new Error(`${ctx.id}: ${path} is missing: run ./setup.sh (or make -C bpf) to build the BPF programs`);
@@ -183,7 +137,7 @@ export class TcpReceiver implements Receiver {
     let variant: TcpVariant = variants[0];
     for (const [i, v] of variants.entries()) {
       variant = v;
-      obj = openObject(path);
+      obj = openBpfObject(path);
       this.obj = obj;
       obj.setConst('self_pid', (config.include_self ?? DEFAULT_INCLUDE_SELF) ? 0 : process.pid);
       obj.setConst('peer_attributes', config.peer_attributes ?? DEFAULT_PEER_ATTRIBUTES);
@@ -226,23 +180,7 @@ export class TcpReceiver implements Receiver {
   }
 
   /** Detaches, stops the reader and closes the object. Idempotent. */
-  private async release(): Promise<void> {
-    for (const link of this.links.splice(0)) {
-      try {
-        link.destroy();
-      } catch (err) {
-        this.ctx.logger.warn({ component: this.ctx.id, err: errorMessage(err) }, 'detaching failed');
-      }
-    }
-    const reader = this.reader;
-    this.reader = undefined;
-    if (reader) await reader.close();
-    const obj = this.obj;
-    this.obj = undefined;
-    if (obj) await obj.close();
+  protected detachAll(): void {
+    this.destroyLinks(this.links.splice(0));
   }
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -1,0 +1,102 @@
+/**
+ * The lifecycle every eBPF receiver shares: load (undone if it fails part
+ * way), a collection timer, and a shutdown that flushes the ring buffer and
+ * reads the maps one last time before detaching and unloading everything.
+ */
+import { Subject } from 'rxjs';
+import type { Batch } from '../signals';
+import type { CreateContext, Receiver } from '../component';
+import type { BpfObject, Link, RingBufferReader } from '../../native/api';
+import { errorMessage } from '../error-message';
+
+/** Where a receiver is in its lifecycle. */
+export type BpfReceiverState = 'new' | 'starting' | 'running' | 'stopped';
+
+/** Base of the eBPF receivers: subclasses load and attach, read their maps, and detach. */
+export abstract class BpfReceiver implements Receiver {
+  protected readonly subject = new Subject<Batch>();
+  readonly batches = this.subject.asObservable();
+  protected obj?: BpfObject;
+  protected reader?: RingBufferReader;
+  protected state: BpfReceiverState = 'new';
+  private readonly timers: NodeJS.Timeout[] = [];
+
+  constructor(protected readonly ctx: CreateContext, private readonly collectionIntervalMs: number) {}
+
+  /** Opens, configures, loads and attaches the BPF object. */
+  protected abstract load(): Promise<void>;
+
+  /** Reads the kernel maps now and emits batches (the timer calls this, and shutdown once more). */
+  abstract collect(): void;
+
+  /** Detaches what the subclass attached; called before the object is closed. */
+  protected abstract detachAll(): void;
+
+  /** Called once running, to start timers of the subclass's own with {@link every}. */
+  protected onRunning(): void {}
+
+  async start(): Promise<void> {
+    if (this.state !== 'new') throw new Error(`${this.ctx.id}: start() called twice or after shutdown()`);
+    this.state = 'starting';
+    try {
+      await this.load();
+    } catch (err) {
+      await this.release();
+      this.state = 'new';
+      throw err;
+    }
+    if (this.state !== 'starting') return; // shut down while loading; release() already ran there
+    this.state = 'running';
+    this.every(this.collectionIntervalMs, () => this.collect());
+    this.onRunning();
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.state === 'stopped') return;
+    const wasRunning = this.state === 'running';
+    this.state = 'stopped';
+    for (const timer of this.timers.splice(0)) clearInterval(timer);
+    try {
+      if (wasRunning) {
+        // Flush: deliver what the ring buffer holds, then read the maps one last time.
+        await this.closeReader();
+        this.collect();
+      }
+    } finally {
+      await this.release();
+      this.subject.complete();
+    }
+  }
+
+  /** Runs `fn` every `ms` until shutdown (the timer does not keep the process alive). */
+  protected every(ms: number, fn: () => void): void {
+    const timer = setInterval(fn, ms);
+    timer.unref();
+    this.timers.push(timer);
+  }
+
+  /** Destroys links, logging (not throwing) a failure so the rest are still detached. */
+  protected destroyLinks(links: Link[]): void {
+    for (const link of links) {
+      try {
+        link.destroy();
+      } catch (err) {
+        this.ctx.logger.warn({ component: this.ctx.id, err: errorMessage(err) }, 'detaching failed');
+      }
+    }
+  }
+
+  private async closeReader(): Promise<void> {
+    const reader = this.reader;
+    this.reader = undefined;
+    if (reader) await reader.close();
+  }
+
+  private async release(): Promise<void> {
+    this.detachAll();
+    await this.closeReader();
+    const obj = this.obj;
+    this.obj = undefined;
+    if (obj) await obj.close();
+  }
+}
