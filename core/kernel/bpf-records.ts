@@ -5,6 +5,8 @@
  * compiled object's BTF.
  */
 
+import type { RecordBatch } from '../../native/api';
+
 /** `TASK_COMM_LEN`: bytes of a task name, NUL included. */
 export const TASK_COMM_LEN = 16;
 
@@ -52,4 +54,24 @@ export function commKey(comm: string): Buffer {
   const n = key.write(comm, 0, TASK_COMM_LEN - 1, 'utf8');
   if (Buffer.byteLength(comm) > n) throw new Error(`comm "${comm}" is longer than ${TASK_COMM_LEN - 1} bytes`);
   return key;
+}
+
+/**
+ * Walks a ring-buffer batch (`[u32 length][u32 pad][bytes, padded to 8]` per
+ * record) and decodes every record of at least `size` bytes; shorter or
+ * truncated ones are skipped and counted in `malformed`.
+ */
+export function decodeFixedRecords<T>(batch: RecordBatch, size: number, decode: (buf: Buffer, offset: number) => T): { events: T[]; malformed: number } {
+  const events: T[] = [];
+  let malformed = 0;
+  let off = 0;
+  const buf = batch.buffer;
+  for (let i = 0; i < batch.count && off + 8 <= buf.length; i++) {
+    const len = buf.readUInt32LE(off);
+    const data = off + 8;
+    if (len >= size && data + len <= buf.length) events.push(decode(buf, data));
+    else malformed++;
+    off = data + perCpuStride(len);
+  }
+  return { events, malformed };
 }

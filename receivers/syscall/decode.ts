@@ -8,7 +8,7 @@ import type { Attributes, HrTime, MetricRecord, Resource, Scope, SpanRecord } fr
 import type { RecordBatch } from '../../native/api';
 import { SLOW_EVENT, SYSCALL_ERROR_KEY, SYSCALL_KEY, SYSCALL_LATENCY, SYSCALL_N_SLOTS, SYSCALL_VALUE, U64_SIZE } from './layout';
 import { errnoName, syscallName, type SyscallTable } from './syscall-table';
-import { perCpuStride, readComm, readU64 } from '../../core/kernel/bpf-records';
+import { decodeFixedRecords, perCpuStride, readComm, readU64 } from '../../core/kernel/bpf-records';
 import { nsToHrTime } from '../../core/kernel/clock';
 
 /** Metric names, OpenTelemetry style. */
@@ -166,18 +166,7 @@ export function decodeSlowEvent(buf: Buffer, offset = 0): SlowEvent {
  * than `struct slow_event` is skipped and counted in `malformed`.
  */
 export function decodeSlowEvents(batch: RecordBatch): { events: SlowEvent[]; malformed: number } {
-  const events: SlowEvent[] = [];
-  let malformed = 0;
-  let off = 0;
-  const buf = batch.buffer;
-  for (let i = 0; i < batch.count && off + 8 <= buf.length; i++) {
-    const len = buf.readUInt32LE(off);
-    const data = off + 8;
-    if (len >= SLOW_EVENT.size && data + len <= buf.length) events.push(decodeSlowEvent(buf, data));
-    else malformed++;
-    off = data + perCpuStride(len);
-  }
-  return { events, malformed };
+  return decodeFixedRecords(batch, SLOW_EVENT.size, decodeSlowEvent);
 }
 
 /** What turning kernel records into signal records needs besides the records. */

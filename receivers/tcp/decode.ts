@@ -10,7 +10,7 @@ import type { RecordBatch } from '../../native/api';
 import {
   TCP_CLOSE_EVENT, TCP_DIR_INBOUND, TCP_DIR_OUTBOUND, TCP_N_SLOTS, TCP_RTT_SLOTS, TCP_SERIES, TCP_SERIES_KEY,
 } from './layout';
-import { perCpuStride, readComm, readU64 } from '../../core/kernel/bpf-records';
+import { decodeFixedRecords, perCpuStride, readComm, readU64 } from '../../core/kernel/bpf-records';
 import { nsToHrTime } from '../../core/kernel/clock';
 
 /** Metric names, OpenTelemetry style. */
@@ -264,18 +264,7 @@ export function decodeCloseEvent(buf: Buffer, offset = 0): CloseEvent {
  * record shorter than `struct tcp_close_event` is skipped and counted in `malformed`.
  */
 export function decodeCloseEvents(batch: RecordBatch): { events: CloseEvent[]; malformed: number } {
-  const events: CloseEvent[] = [];
-  let malformed = 0;
-  let off = 0;
-  const buf = batch.buffer;
-  for (let i = 0; i < batch.count && off + 8 <= buf.length; i++) {
-    const len = buf.readUInt32LE(off);
-    const data = off + 8;
-    if (len >= TCP_CLOSE_EVENT.size && data + len <= buf.length) events.push(decodeCloseEvent(buf, data));
-    else malformed++;
-    off = data + perCpuStride(len);
-  }
-  return { events, malformed };
+  return decodeFixedRecords(batch, TCP_CLOSE_EVENT.size, decodeCloseEvent);
 }
 
 /** What turning close events into spans and log records needs. */
