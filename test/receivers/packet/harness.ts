@@ -3,13 +3,11 @@ import { execFileSync, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { createInterface } from 'node:readline';
 import type { CreateContext } from '../../../core/component';
-import { silentLogger } from '../../../core/logger';
 import type { Attributes, Batch, MetricRecord } from '../../../core/signals';
-import { ComponentTelemetry } from '../../../core/telemetry';
-import { compileSchema } from '../../../core/config/ajv';
 import { packetReceiverFactory } from '../../../receivers/packet';
 import type { PacketConfig } from '../../../receivers/packet/config';
 import { PacketReceiver } from '../../../receivers/packet/receiver';
+import { receiverContext as sharedReceiverContext, schemaConfig } from '../../support/receiver-context';
 
 /** The collection interval of every kernel test. */
 export const INTERVAL_MS = 200;
@@ -94,22 +92,12 @@ export function ping(count: number, size: number): void {
 
 /** A receiver context with silent logs and fresh counters. */
 export function receiverContext(id = 'packet'): CreateContext {
-  return {
-    id,
-    logger: silentLogger(),
-    resource: { attributes: { 'service.name': 'ebpf-pipeline' } },
-    telemetry: new ComponentTelemetry(id, 'receiver'),
-    configDir: process.cwd(),
-    engine: { allTelemetry: () => [] },
-  };
+  return sharedReceiverContext(id);
 }
 
 /** A config through the schema (defaults filled in), as the loader would hand it to create(). */
 export function packetConfig(config: Record<string, unknown>): PacketConfig {
-  const data = { collection_interval: `${INTERVAL_MS}ms`, interface_poll_interval: `${INTERVAL_MS}ms`, ...structuredClone(config) };
-  const validate = compileSchema(packetReceiverFactory.schema);
-  if (!validate(data)) throw new Error(`bad test config: ${JSON.stringify(validate.errors)}`);
-  return data as PacketConfig;
+  return schemaConfig<PacketConfig>(packetReceiverFactory.schema, { collection_interval: `${INTERVAL_MS}ms`, interface_poll_interval: `${INTERVAL_MS}ms`, ...config });
 }
 
 /** What a receiver run saw. */

@@ -5,35 +5,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { CreateContext } from '../../../core/component';
-import { silentLogger } from '../../../core/logger';
 import type { Attributes, Batch, MetricRecord, SpanRecord } from '../../../core/signals';
-import { ComponentTelemetry } from '../../../core/telemetry';
-import { compileSchema } from '../../../core/config/ajv';
 import { syscallReceiverFactory } from '../../../receivers/syscall';
 import type { SyscallConfig } from '../../../receivers/syscall/config';
 import { SyscallReceiver, type SyscallReceiverOptions } from '../../../receivers/syscall/receiver';
+import { receiverContext as sharedReceiverContext, schemaConfig } from '../../support/receiver-context';
 
 /** The collection interval of every kernel test. */
 export const INTERVAL_MS = 200;
 
 /** A receiver context with silent logs and fresh counters. */
 export function receiverContext(id = 'syscall'): CreateContext {
-  return {
-    id,
-    logger: silentLogger(),
-    resource: { attributes: { 'service.name': 'ebpf-pipeline' } },
-    telemetry: new ComponentTelemetry(id, 'receiver'),
-    configDir: process.cwd(),
-    engine: { allTelemetry: () => [] },
-  };
+  return sharedReceiverContext(id);
 }
 
 /** A config through the schema (defaults filled in), as the loader would hand it to create(). */
 export function syscallConfig(config: Record<string, unknown>): SyscallConfig {
-  const data = { collection_interval: `${INTERVAL_MS}ms`, ...structuredClone(config) };
-  const validate = compileSchema(syscallReceiverFactory.schema);
-  if (!validate(data)) throw new Error(`bad test config: ${JSON.stringify(validate.errors)}`);
-  return data as SyscallConfig;
+  return schemaConfig<SyscallConfig>(syscallReceiverFactory.schema, { collection_interval: `${INTERVAL_MS}ms`, ...config });
 }
 
 let workloadPath: string | undefined;

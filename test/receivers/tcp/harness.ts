@@ -6,35 +6,23 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { CreateContext } from '../../../core/component';
-import { silentLogger } from '../../../core/logger';
 import type { Attributes, Batch, LogRecord, MetricRecord, SpanRecord } from '../../../core/signals';
-import { ComponentTelemetry } from '../../../core/telemetry';
-import { compileSchema } from '../../../core/config/ajv';
 import { tcpReceiverFactory } from '../../../receivers/tcp';
 import type { TcpConfig } from '../../../receivers/tcp/config';
 import { TcpReceiver, type TcpReceiverOptions } from '../../../receivers/tcp/receiver';
+import { receiverContext as sharedReceiverContext, schemaConfig } from '../../support/receiver-context';
 
 /** The collection interval of every kernel test. */
 export const INTERVAL_MS = 200;
 
 /** A receiver context with silent logs and fresh counters. */
 export function receiverContext(id = 'tcp'): CreateContext {
-  return {
-    id,
-    logger: silentLogger(),
-    resource: { attributes: { 'service.name': 'ebpf-pipeline' } },
-    telemetry: new ComponentTelemetry(id, 'receiver'),
-    configDir: process.cwd(),
-    engine: { allTelemetry: () => [] },
-  };
+  return sharedReceiverContext(id);
 }
 
 /** A config through the schema (defaults filled in), as the loader would hand it to create(). */
 export function tcpConfig(config: Record<string, unknown>): TcpConfig {
-  const data = { collection_interval: `${INTERVAL_MS}ms`, ...structuredClone(config) };
-  const validate = compileSchema(tcpReceiverFactory.schema);
-  if (!validate(data)) throw new Error(`bad test config: ${JSON.stringify(validate.errors)}`);
-  return data as TcpConfig;
+  return schemaConfig<TcpConfig>(tcpReceiverFactory.schema, { collection_interval: `${INTERVAL_MS}ms`, ...config });
 }
 
 let workloadPath: string | undefined;
