@@ -8,6 +8,7 @@ import type { Batch } from '../signals';
 import type { CreateContext, Receiver } from '../component';
 import type { BpfObject, Link, RingBufferReader } from '../../native/api';
 import { errorMessage } from '../error-message';
+import { sumPerCpu } from './bpf-records';
 
 /** Where a receiver is in its lifecycle. */
 export type BpfReceiverState = 'new' | 'starting' | 'running' | 'stopped';
@@ -20,6 +21,8 @@ export abstract class BpfReceiver implements Receiver {
   protected reader?: RingBufferReader;
   protected state: BpfReceiverState = 'new';
   private readonly timers: NodeJS.Timeout[] = [];
+  /** Last totals read from the `drops` map, by index. */
+  private readonly dropTotals = new Map<number, number>();
 
   constructor(protected readonly ctx: CreateContext, private readonly collectionIntervalMs: number) {}
 
@@ -83,6 +86,23 @@ export abstract class BpfReceiver implements Receiver {
       } catch (err) {
         this.ctx.logger.warn({ component: this.ctx.id, err: errorMessage(err) }, 'detaching failed');
       }
+    }
+  }
+
+  /**
+   * Reads the per-CPU `drops` array (kernel-side losses: ring buffer or map
+   * full, ...) and adds what grew since the last read to the dropped counts,
+   * by reason (`reasons` maps an index of `drops` to its reason).
+   */
+  protected countKernelDrops(reasons: ReadonlyArray<readonly [index: number, reason: string]>): void {
+    const drops = this.obj?.map('drops');
+    if (!drops) return;
+    for (const [index, reason] of reasons) {
+      const key = Buffer.alloc(4);
+      key.writeUInt32LE(index);
+      const total = sumPerCpu(drops.lookupPerCpu(key));
+      this.ctx.telemetry.drop(reason, total - (this.dropTotals.get(index) ?? 0));
+      this.dropTotals.set(index, total);
     }
   }
 

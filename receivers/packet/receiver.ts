@@ -22,7 +22,6 @@ import { decodeCounts, decodeFlows, toMetricRecords, topFlows, type FlowEntry } 
 import { InterfaceSelector, listInterfaces, missingInterfaces, type NetInterface } from './interfaces';
 import { PACKET_DROP_MAP_FULL } from './layout';
 import { bpfObjectPath, openBpfObject } from '../../core/kernel/bpf-object';
-import { sumPerCpu } from '../../core/kernel/bpf-records';
 
 /** The programs of bpf/packet.bpf.c, by tc direction. */
 export const PACKET_PROGRAMS = { ingress: 'pkt_ingress', egress: 'pkt_egress' } as const;
@@ -45,12 +44,6 @@ export function portMask(ports: Iterable<number>): Buffer {
   return mask;
 }
 
-function u32(n: number): Buffer {
-  const b = Buffer.alloc(4);
-  b.writeUInt32LE(n);
-  return b;
-}
-
 
 interface Attached {
   ifindex: number;
@@ -69,7 +62,6 @@ export class PacketReceiver extends BpfReceiver {
   private readonly names = new Map<number, string>();
   private flowBytes = new Map<string, number>();
   private startTime: HrTime = nowHrTime();
-  private lastMapFull = 0;
 
   constructor(private readonly config: PacketConfig, ctx: CreateContext, private readonly options: PacketReceiverOptions = {}) {
     super(ctx, parseDuration(config.collection_interval ?? DEFAULT_COLLECTION_INTERVAL));
@@ -103,9 +95,7 @@ export class PacketReceiver extends BpfReceiver {
       const records = toMetricRecords(counts, top, {
         resource: this.ctx.resource, scope: this.scope, names: this.names, limiter: this.limiter, startTime: this.startTime, time: nowHrTime(),
       });
-      const mapFull = sumPerCpu(obj.map('drops').lookupPerCpu(u32(PACKET_DROP_MAP_FULL)));
-      this.ctx.telemetry.drop('map_full', mapFull - this.lastMapFull);
-      this.lastMapFull = mapFull;
+      this.countKernelDrops([[PACKET_DROP_MAP_FULL, 'map_full']]);
       if (records.length > 0) this.subject.next({ signal: 'metrics', records });
     } catch (err) {
       this.ctx.logger.error({ component: this.ctx.id, err: errorMessage(err) }, 'reading the packet maps failed');

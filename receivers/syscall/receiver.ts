@@ -18,7 +18,7 @@ import { decodeById, decodeErrors, decodeHists, decodeSlowEvents, slowEventToSpa
 import { SYSCALL_DROP_ID_RANGE, SYSCALL_DROP_MAP_FULL, SYSCALL_DROP_RINGBUF_FULL, SYSCALL_MAX_ID } from './layout';
 import { syscallTable, type SyscallTable } from './syscall-table';
 import { bpfObjectPath, openBpfObject } from '../../core/kernel/bpf-object';
-import { commKey, sumPerCpu } from '../../core/kernel/bpf-records';
+import { commKey } from '../../core/kernel/bpf-records';
 import { monotonicToWallOffset } from '../../core/kernel/clock';
 
 /** The two program pairs in bpf/syscall.bpf.c. */
@@ -108,7 +108,6 @@ export class SyscallReceiver extends BpfReceiver {
   private startTime: HrTime = nowHrTime();
   private spanCtx?: SpanContext;
   private pendingSpans: SpanRecord[] = [];
-  private readonly lastDrops = [0, 0, 0];
   /** The program pair in use, once started. */
   variant?: SyscallVariant;
 
@@ -134,7 +133,9 @@ export class SyscallReceiver extends BpfReceiver {
         resource: this.ctx.resource, scope: this.scope, table: this.table, perProcess: this.perProcess,
         latency: this.latency, startTime: this.startTime, time,
       });
-      this.countKernelDrops(obj);
+      this.countKernelDrops([
+        [SYSCALL_DROP_RINGBUF_FULL, 'ringbuf_full'], [SYSCALL_DROP_MAP_FULL, 'map_full'], [SYSCALL_DROP_ID_RANGE, 'unknown_syscall'],
+      ]);
       if (records.length > 0) this.subject.next({ signal: 'metrics', records });
     } catch (err) {
       this.ctx.logger.error({ component: this.ctx.id, err: errorMessage(err) }, 'reading the syscall maps failed');
@@ -143,19 +144,6 @@ export class SyscallReceiver extends BpfReceiver {
       const records = this.pendingSpans;
       this.pendingSpans = [];
       this.subject.next({ signal: 'traces', records });
-    }
-  }
-
-  private countKernelDrops(obj: BpfObject): void {
-    const drops = obj.map('drops');
-    const reasons: Array<[number, string]> = [
-      [SYSCALL_DROP_RINGBUF_FULL, 'ringbuf_full'], [SYSCALL_DROP_MAP_FULL, 'map_full'], [SYSCALL_DROP_ID_RANGE, 'unknown_syscall'],
-    ];
-    for (const [index, reason] of reasons) {
-      const total = sumPerCpu(drops.lookupPerCpu(u32(index)));
-      const delta = total - this.lastDrops[index];
-      this.lastDrops[index] = total;
-      if (delta > 0) this.ctx.telemetry.drop(reason, delta);
     }
   }
 

@@ -21,7 +21,7 @@ import {
 import { closeEventToSignals, decodeCloseEvents, decodeSeries, randomIds, toMetricRecords, type EventContext } from './decode';
 import { TCP_DROP_MAP_FULL, TCP_DROP_RINGBUF_FULL, TCP_DROP_START_FULL } from './layout';
 import { bpfObjectPath, openBpfObject } from '../../core/kernel/bpf-object';
-import { commKey, sumPerCpu } from '../../core/kernel/bpf-records';
+import { commKey } from '../../core/kernel/bpf-records';
 import { monotonicToWallOffset } from '../../core/kernel/clock';
 
 /** The two program sets in bpf/tcp.bpf.c, by hook. */
@@ -68,7 +68,6 @@ export class TcpReceiver extends BpfReceiver {
   private links: Link[] = [];
   private startTime: HrTime = nowHrTime();
   private eventCtx?: EventContext;
-  private readonly lastDrops = [0, 0, 0];
   /** The program set in use, once started. */
   variant?: TcpVariant;
 
@@ -85,23 +84,10 @@ export class TcpReceiver extends BpfReceiver {
       const records = toMetricRecords(decodeSeries(obj.map('hists').entries()), {
         resource: this.ctx.resource, scope: this.scope, startTime: this.startTime, time: nowHrTime(), limiter: this.limiter,
       });
-      this.countKernelDrops(obj);
+      this.countKernelDrops([[TCP_DROP_RINGBUF_FULL, 'ringbuf_full'], [TCP_DROP_MAP_FULL, 'map_full'], [TCP_DROP_START_FULL, 'start_full']]);
       if (records.length > 0) this.subject.next({ signal: 'metrics', records });
     } catch (err) {
       this.ctx.logger.error({ component: this.ctx.id, err: errorMessage(err) }, 'reading the tcp maps failed');
-    }
-  }
-
-  private countKernelDrops(obj: BpfObject): void {
-    const drops = obj.map('drops');
-    const reasons: Array<[number, string]> = [
-      [TCP_DROP_RINGBUF_FULL, 'ringbuf_full'], [TCP_DROP_MAP_FULL, 'map_full'], [TCP_DROP_START_FULL, 'start_full'],
-    ];
-    for (const [index, reason] of reasons) {
-      const total = sumPerCpu(drops.lookupPerCpu(uint(index, 4)));
-      const delta = total - this.lastDrops[index];
-      this.lastDrops[index] = total;
-      if (delta > 0) this.ctx.telemetry.drop(reason, delta);
     }
   }
 
