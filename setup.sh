@@ -6,9 +6,10 @@ cd "$(dirname "$0")"
 
 # Debian packages: the BPF toolchain (clang, bpftool, libbpf), what the
 # native addon links with, and tools the tests compare against
-# (prometheus, libbpf-tools, bpftrace) or drive workloads with.
+# (prometheus, libbpf-tools, bpftrace), drive workloads with (iproute2,
+# nftables, iperf3, fio) or render flame graphs in (chromium).
 APT_PACKAGES=(clang llvm make g++ libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config
-  prometheus libbpf-tools bpftrace iproute2)
+  prometheus libbpf-tools bpftrace iproute2 nftables iperf3 fio chromium)
 
 say() { printf 'setup: %s\n' "$*" >&2; }
 
