@@ -101,6 +101,7 @@ class ProcSymbolizer implements Symbolizer {
     let state = this.processes.get(pid) ?? this.refresh(pid);
     let refreshed = false;
     let perfMapChecked = false;
+    const elfOfMapping = new Map<ExecMapping, ElfInfo | null>();
     const frames: Frame[] = [];
     for (const address of addresses) {
       const at = Number(address);
@@ -112,7 +113,12 @@ class ProcSymbolizer implements Symbolizer {
         mapping = state === undefined ? undefined : findMapping(state.mappings, at);
       }
       if (mapping?.fileBacked === true) {
-        frames.push(this.fileFrame(pid, mapping, address));
+        let elf = elfOfMapping.get(mapping);
+        if (elf === undefined) {
+          elf = this.elfFor(pid, mapping);
+          elfOfMapping.set(mapping, elf);
+        }
+        frames.push(this.fileFrame(mapping, elf, address));
         continue;
       }
       if (state !== undefined) {
@@ -138,9 +144,8 @@ class ProcSymbolizer implements Symbolizer {
     return frames;
   }
 
-  private fileFrame(pid: number, mapping: ExecMapping, address: bigint): Frame {
+  private fileFrame(mapping: ExecMapping, elf: ElfInfo | null, address: bigint): Frame {
     const fileOffset = Number(address) - mapping.start + mapping.fileOffset;
-    const elf = this.elfFor(pid, mapping);
     const vaddr = elf === null ? undefined : fileOffsetToVaddr(elf.loads, fileOffset);
     const offset = BigInt(vaddr ?? fileOffset);
     const hit = vaddr === undefined || elf === null ? undefined : elf.symbols.lookup(vaddr);
