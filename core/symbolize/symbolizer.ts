@@ -45,6 +45,8 @@ interface ProcessState {
   mappings: ExecMapping[];
   /** Whether the last read of its maps succeeded. */
   alive: boolean;
+  /** Its pid inside its own pid namespace (a container's), which names its perf map there. */
+  namespacePid: number;
   perfMap?: PerfMapState;
 }
 
@@ -89,7 +91,12 @@ class ProcSymbolizer implements Symbolizer {
       known.alive = true;
       return known;
     }
-    const state: ProcessState = { mapsText: text, mappings: parseExecMappings(text), alive: true };
+    const state: ProcessState = {
+      mapsText: text,
+      mappings: parseExecMappings(text),
+      alive: true,
+      namespacePid: this.namespacePid(pid),
+    };
     for (const m of state.mappings) if (m.fileBacked) this.elfFor(pid, m);
     if (known?.perfMap !== undefined) state.perfMap = known.perfMap;
     this.loadPerfMap(pid, state);
@@ -201,9 +208,25 @@ class ProcSymbolizer implements Symbolizer {
     return null;
   }
 
-  /** Reads the process's perf map when it appeared or changed; true when a new one was read. */
+  /** The last NSpid of /proc/PID/status: the pid the process sees itself as; `pid` when unknown. */
+  private namespacePid(pid: number): number {
+    try {
+      const m = /^NSpid:\s*(.*)$/m.exec(readFileSync(`${this.procRoot}/${pid}/status`, 'latin1'));
+      const last = m?.[1]!.trim().split(/\s+/).pop();
+      return last === undefined ? pid : Number(last);
+    } catch {
+      return pid;
+    }
+  }
+
+  /**
+   * Reads the process's perf map when it appeared or changed; true when a new
+   * one was read. The JIT names it by the pid it sees (its namespace's) in the
+   * /tmp it sees (through /proc/PID/root).
+   */
   private loadPerfMap(pid: number, state: ProcessState): boolean {
-    for (const path of [`${this.procRoot}/${pid}/root/tmp/perf-${pid}.map`, `/tmp/perf-${pid}.map`]) {
+    const paths = [`${this.procRoot}/${pid}/root/tmp/perf-${state.namespacePid}.map`, `/tmp/perf-${pid}.map`];
+    for (const path of paths) {
       let stat;
       try {
         stat = statSync(path);

@@ -178,3 +178,23 @@ t.test('a real Node.js JIT function from its --perf-basic-prof map', async (t) =
   t.equal(frame.name, line[3]);
   t.equal(frame.module, '[jit]');
 });
+
+const unshareSkip = existsSync('/usr/bin/unshare') ? false : 'unshare (util-linux) is not installed';
+if (unshareSkip) t.comment(`skipping: ${unshareSkip}`);
+
+t.test('a process in its own pid namespace: its perf map is named by the pid it sees', { skip: unshareSkip }, async (t) => {
+  // unshare forks the program as pid 1 of a new pid namespace; it writes /tmp/perf-1.map there.
+  const program = await runProgram('/usr/bin/unshare', ['--pid', '--fork', builds.pie]);
+  const mapFile = '/tmp/perf-1.map';
+  t.teardown(async () => {
+    rmSync(mapFile, { force: true });
+    await program.stop();
+  });
+  const hostPid = Number(readFileSync(`/proc/${program.pid}/task/${program.pid}/children`, 'utf8').trim());
+  t.match(readFileSync(`/proc/${hostPid}/status`, 'utf8'), new RegExp(`^NSpid:\\s+${hostPid}\\s+1$`, 'm'));
+  const jit = program.addresses.get('jit')!;
+  writeFileSync(mapFile, `${jit.toString(16)} 20 JS:*inContainer /srv/app.js:1\n`);
+  const symbolizer = createSymbolizer();
+  const frames = symbolizer.symbolizeUser(hostPid, [jit + 4n, program.addresses.get('hot_loop')!]);
+  t.same(names(frames), ['JS:*inContainer /srv/app.js:1', 'hot_loop']);
+});
