@@ -30,6 +30,8 @@ const KALLSYMS_REFRESH_MS = 60_000;
 export const KERNEL_MODULE = '[kernel]';
 /** The module of perf-map (JIT) frames. */
 export const JIT_MODULE = '[jit]';
+/** The maps name of the vDSO: an ELF image the kernel maps in every process, read from its memory. */
+const VDSO = '[vdso]';
 /** The module of addresses in no known mapping. */
 export const UNKNOWN_MODULE = '[unknown]';
 
@@ -97,7 +99,7 @@ class ProcSymbolizer implements Symbolizer {
       alive: true,
       namespacePid: this.namespacePid(pid),
     };
-    for (const m of state.mappings) if (m.fileBacked) this.elfFor(pid, m);
+    for (const m of state.mappings) if (m.fileBacked || m.path === VDSO) this.elfFor(pid, m);
     if (known?.perfMap !== undefined) state.perfMap = known.perfMap;
     this.loadPerfMap(pid, state);
     this.processes.set(pid, state);
@@ -119,7 +121,7 @@ class ProcSymbolizer implements Symbolizer {
         state = this.refresh(pid);
         mapping = state === undefined ? undefined : findMapping(state.mappings, at);
       }
-      if (mapping?.fileBacked === true) {
+      if (mapping !== undefined && (mapping.fileBacked || mapping.path === VDSO)) {
         let elf = elfOfMapping.get(mapping);
         if (elf === undefined) {
           elf = this.elfFor(pid, mapping);
@@ -161,23 +163,24 @@ class ProcSymbolizer implements Symbolizer {
     return { name: `${basename(mapping.path)}+${hex(offset)}`, module: mapping.path, address, offset, kind: 'unknown' };
   }
 
-  /** The ELF contents of a mapped file, cached; null when it cannot be read. */
+  /** The ELF contents of a mapped file (or the vDSO), cached; null when it cannot be read. */
   private elfFor(pid: number, mapping: ExecMapping): ElfInfo | null {
-    const key = this.elfKeys.get(mapping.fileId);
+    const fileId = mapping.fileBacked ? mapping.fileId : `${mapping.path}:${pid}:${mapping.start}`;
+    const key = this.elfKeys.get(fileId);
     if (key !== undefined) {
       const cached = this.elfFiles.get(key);
       if (cached !== undefined) return cached;
     }
-    const elf = this.readMappedElf(pid, mapping);
+    const elf = mapping.fileBacked ? this.readMappedElf(pid, mapping) : this.readVdso(pid, mapping);
     if (elf === null) {
       if (key === undefined) this.counters.unreadableFiles++;
-      const failedKey = key ?? `f:${mapping.fileId}`;
-      this.elfKeys.set(mapping.fileId, failedKey);
+      const failedKey = key ?? `f:${fileId}`;
+      this.elfKeys.set(fileId, failedKey);
       this.elfFiles.set(failedKey, null);
       return null;
     }
-    const newKey = elf.buildId !== undefined ? `b:${elf.buildId}` : `f:${mapping.fileId}`;
-    this.elfKeys.set(mapping.fileId, newKey);
+    const newKey = elf.buildId !== undefined ? `b:${elf.buildId}` : `f:${fileId}`;
+    this.elfKeys.set(fileId, newKey);
     this.elfFiles.set(newKey, elf);
     return elf;
   }
@@ -216,6 +219,23 @@ class ProcSymbolizer implements Symbolizer {
       return last === undefined ? pid : Number(last);
     } catch {
       return pid;
+    }
+  }
+
+  /** The vDSO image of a live process, from its memory. */
+  private readVdso(pid: number, mapping: ExecMapping): ElfInfo | null {
+    let fd: number;
+    try {
+      fd = openSync(`${this.procRoot}/${pid}/mem`, 'r');
+    } catch {
+      return null;
+    }
+    try {
+      return readElf(fd, { base: mapping.start, size: mapping.end - mapping.start });
+    } catch {
+      return null;
+    } finally {
+      closeSync(fd);
     }
   }
 
