@@ -9,6 +9,7 @@
  * Addresses in anonymous memory are looked up in the JIT's perf map.
  * Kernel addresses: /proc/kallsyms.
  */
+import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileOffsetToVaddr, readElf, type ElfInfo } from './elf';
@@ -43,7 +44,8 @@ interface PerfMapState {
 }
 
 interface ProcessState {
-  mapsText: string;
+  /** Digest of the maps text last read (the text itself can be large; thousands of processes are kept). */
+  mapsDigest: string;
   mappings: ExecMapping[];
   /** Whether the last read of its maps succeeded. */
   alive: boolean;
@@ -89,12 +91,13 @@ class ProcSymbolizer implements Symbolizer {
       if (known !== undefined) known.alive = false;
       return known;
     }
-    if (known !== undefined && known.mapsText === text) {
+    const digest = createHash('sha1').update(text).digest('base64');
+    if (known !== undefined && known.mapsDigest === digest) {
       known.alive = true;
       return known;
     }
     const state: ProcessState = {
-      mapsText: text,
+      mapsDigest: digest,
       mappings: parseExecMappings(text),
       alive: true,
       namespacePid: this.namespacePid(pid),
