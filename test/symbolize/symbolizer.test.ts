@@ -225,3 +225,13 @@ t.test('vDSO frames are named from the image in the process memory', async (t) =
   t.equal(frame.kind, 'user');
   t.ok(aliases.includes(frame.name), `${frame.name} is one of ${aliases.join(', ')}`);
 });
+
+t.test('without procfs nothing throws: frames are unknown and counted', async (t) => {
+  const symbolizer = createSymbolizer({ procRoot: join(builds.dir, 'no-proc') });
+  symbolizer.observe(1);
+  t.same(names(symbolizer.symbolizeUser(1, [0x1000n])), ['[unknown]+0x1000']);
+  const kernel = symbolizer.symbolizeKernel([0xffffffff81000000n])[0]!;
+  t.equal(kernel.name, '[kernel]+0xffffffff81000000');
+  t.equal(kernel.kind, 'unknown');
+  t.same(symbolizer.stats(), { unknownFrames: 1, unmappedFrames: 1, unreadableFiles: 0 });
+});
