@@ -203,7 +203,7 @@ t.test('security events from real actions', { skip }, async (t) => {
     }
     const sh = one('process.exec', child);
     t.equal(sh['process.executable.name'], 'sh');
-    t.same(sh['process.ancestors.pid'].slice(0, 2), [r.dup.pid, process.pid]);
+    t.same((sh['process.ancestors.pid'] as number[]).slice(0, 2), [r.dup.pid, process.pid]);
   });
 
   rmSync(dir, { recursive: true, force: true });
