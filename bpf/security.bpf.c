@@ -318,18 +318,24 @@ static __always_inline struct file *fd_file(long fd)
 	return f;
 }
 
+/* The socket of `fd`, or NULL when it is not a socket. */
+static __always_inline struct socket *fd_socket(long fd)
+{
+	struct file *f = fd_file(fd);
+
+	if (!f)
+		return NULL;
+	if ((BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
+		return NULL;
+	return BPF_CORE_READ(f, private_data);
+}
+
 /* The socket type (SOCK_STREAM, ...) of `fd`, or -1 when it is not a socket. */
 static __always_inline long socket_type(long fd)
 {
-	struct file *f = fd_file(fd);
-	struct socket *sock;
+	struct socket *sock = fd_socket(fd);
 
-	if (!f)
-		return -1;
-	if ((BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
-		return -1;
-	sock = BPF_CORE_READ(f, private_data);
-	return BPF_CORE_READ(sock, type);
+	return sock ? BPF_CORE_READ(sock, type) : -1;
 }
 
 /* Reads a user path into `path_scratch` and looks it up in the watched prefixes. */
@@ -527,16 +533,17 @@ static __always_inline bool fill_syscall(struct sec_event *ev, __u32 h, struct p
 		ev->args[2] = a0;
 		return true;
 	case SEC_SC_DUP2: case SEC_SC_DUP3: {
-		long type;
+		struct socket *sock;
 
 		if (a1 > 2)
 			return false;
-		type = socket_type(a0);
-		if (type < 0)
+		sock = fd_socket(a0);
+		if (!sock)
 			return false;
 		ev->args[0] = a0;
 		ev->args[1] = a1;
-		ev->args[2] = type;
+		ev->args[2] = BPF_CORE_READ(sock, type);
+		ev->args[3] = BPF_CORE_READ(sock, sk, __sk_common.skc_family);
 		return true;
 	}
 	default:
