@@ -123,6 +123,7 @@ t.test('fork flood: every child\'s exit is accounted for, the process table stay
   let maxTable = 0;
   receiver.batches.subscribe((b) => {
     maxTable = Math.max(maxTable, receiver.processes.size);
+    if (b.signal !== 'logs') return;
     for (const r of b.records) {
       if (r.eventName !== 'process.exit' || r.attributes['process.exit.code'] !== 7) continue;
       if (parent < 0) early.push(r.attributes['process.parent_pid'] as number);
