@@ -14,7 +14,7 @@
  * the result and goes to the ring buffer.
  *
  * In the kernel: the path prefix match of file.open (LPM trie
- * `watched_prefixes`), a per-process token bucket (`rate`, LRU by tgid), and
+ * `watched_prefixes`), a token bucket per process and event kind (`rate`, LRU), and
  * every loss counted in the per-CPU `drops` array by reason and kind.
  */
 #include "vmlinux.h"
@@ -68,11 +68,11 @@ struct {
 	__type(value, struct sec_event);
 } stash SEC(".maps");
 
-/* Token buckets by tgid. */
+/* Token buckets by (tgid << 32 | kind): a flood of one kind does not hide another. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
-	__type(key, __u32);
+	__type(key, __u64);
 	__type(value, struct sec_bucket);
 } rate SEC(".maps");
 
@@ -119,22 +119,22 @@ static __always_inline void count_drop(__u32 reason, __u32 kind)
 		*n += 1;
 }
 
-/* Whether the process may send one more event now (token bucket). */
+/* Whether the process may send one more event of this kind now (token bucket). */
 static __always_inline bool rate_allows(__u32 tgid, __u32 kind)
 {
 	const __u64 unit = 1000000000ULL;
 	struct sec_bucket *b, fresh;
-	__u64 now, elapsed, cap;
+	__u64 now, elapsed, cap, key = ((__u64)tgid << 32) | kind;
 
 	if (!rate_per_sec)
 		return true;
 	now = bpf_ktime_get_ns();
 	cap = rate_burst * unit;
-	b = bpf_map_lookup_elem(&rate, &tgid);
+	b = bpf_map_lookup_elem(&rate, &key);
 	if (!b) {
 		fresh.tokens = cap - unit;
 		fresh.last_ns = now;
-		bpf_map_update_elem(&rate, &tgid, &fresh, BPF_ANY);
+		bpf_map_update_elem(&rate, &key, &fresh, BPF_ANY);
 		return true;
 	}
 	elapsed = now > b->last_ns ? now - b->last_ns : 0;

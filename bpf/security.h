@@ -129,7 +129,7 @@ struct sec_prefix_key {
 	char path[SEC_STR_LEN];
 };
 
-/* Value of `rate` (LRU hash by tgid): a token bucket in 1e-9 events. */
+/* Value of `rate` (LRU hash by tgid << 32 | kind): a token bucket in 1e-9 events. */
 struct sec_bucket {
 	__u64 tokens;
 	__u64 last_ns;

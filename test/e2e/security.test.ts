@@ -57,7 +57,7 @@ t.test('events and drop reports arrive over OTLP', { skip }, async (t) => {
       && r.attributes['file.path'] === file).length;
     return n + delivered === opens ? { n, delivered } : undefined;
   }, 15_000, 'delivered + rate_limited == the flood\'s opens');
-  t.ok(dropped.n > 0 && dropped.delivered <= 6, `${dropped.delivered} delivered, ${dropped.n} rate limited of ${opens}`);
+  t.ok(dropped.n > 0 && dropped.delivered >= 5 && dropped.delivered <= 6, `${dropped.delivered} delivered, ${dropped.n} rate limited of ${opens}`);
   // The same drops as an ebpf_pipeline_* metric (every event kind: other processes may be limited too).
   const metric = await eventually(async () => {
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
