@@ -68,6 +68,8 @@ export interface ProcessTableStats {
 /** Processes by pid. */
 export class ProcessTable {
   private readonly byPid = new Map<number, ProcessEntry>();
+  /** Exited pids in exit order: sweeping and evicting take the oldest first, in O(1) each. */
+  private readonly exited = new Set<number>();
   readonly stats: ProcessTableStats = { seeded: 0, evicted: 0 };
 
   constructor(
@@ -166,7 +168,10 @@ export class ProcessTable {
   /** `pid` exited: it stays for the grace period. */
   exit(pid: number): void {
     const entry = this.byPid.get(pid);
-    if (entry) entry.exitedAt = this.now();
+    if (!entry) return;
+    entry.exitedAt = this.now();
+    this.exited.delete(pid);
+    this.exited.add(pid);
   }
 
   /** The entry of a process the table missed: from /proc when it is there, else from what an event says. */
@@ -201,33 +206,28 @@ export class ProcessTable {
   sweep(): number {
     const limit = this.now() - this.exitedGraceMs;
     let n = 0;
-    for (const [pid, e] of this.byPid) {
-      if (e.exitedAt !== undefined && e.exitedAt <= limit) {
-        this.byPid.delete(pid);
-        n++;
-      }
+    for (const pid of this.exited) {
+      const e = this.byPid.get(pid);
+      if (e?.exitedAt !== undefined && e.exitedAt > limit) break; // later ones exited later
+      this.exited.delete(pid);
+      this.byPid.delete(pid);
+      n++;
     }
     return n;
   }
 
   private put(entry: ProcessEntry): void {
     this.byPid.delete(entry.pid); // re-insert: insertion order is age order
+    this.exited.delete(entry.pid);
     if (this.byPid.size >= this.maxSize) this.evictOne();
     this.byPid.set(entry.pid, entry);
   }
 
   private evictOne(): void {
-    let victim: number | undefined;
-    for (const [pid, e] of this.byPid) {
-      if (e.exitedAt !== undefined) {
-        victim = pid;
-        break;
-      }
-    }
-    if (victim === undefined) victim = this.byPid.keys().next().value;
-    if (victim !== undefined) {
-      this.byPid.delete(victim);
-      this.stats.evicted++;
-    }
+    const victim = this.exited.values().next().value ?? this.byPid.keys().next().value;
+    if (victim === undefined) return;
+    this.exited.delete(victim);
+    this.byPid.delete(victim);
+    this.stats.evicted++;
   }
 }
