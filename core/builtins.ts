@@ -8,6 +8,7 @@ import { tcpReceiverFactory } from '../receivers/tcp';
 import { batchProcessorFactory } from '../processors/batch';
 import { filterProcessorFactory } from '../processors/filter';
 import { attributesProcessorFactory } from '../processors/attributes';
+import { anomalyProcessorFactory } from '../processors/anomaly';
 import { debugExporterFactory } from '../exporters/debug';
 import { fileExporterFactory } from '../exporters/file';
 import { otlpExporterFactory } from '../exporters/otlp';
@@ -23,6 +24,7 @@ export const BUILTIN_FACTORIES = [
   batchProcessorFactory,
   filterProcessorFactory,
   attributesProcessorFactory,
+  anomalyProcessorFactory,
   debugExporterFactory,
   fileExporterFactory,
   otlpExporterFactory,
