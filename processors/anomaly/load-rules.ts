@@ -202,10 +202,10 @@ function resolveLists(lists: Located<ListItem>[], seen: Map<string, string>, pro
 }
 
 /** Compiles a condition with macros and lists expanded; a problem text instead when it does not compile. */
-function compileCondition(text: string, defs: Definitions, what: string): { compiled: CompiledExpression } | { problem: string } {
+function compileCondition(text: string, defs: Definitions, what: string, macro?: string): { compiled: CompiledExpression } | { problem: string } {
   let expanded;
   try {
-    expanded = expandCondition(text, defs);
+    expanded = expandCondition(text, defs, macro === undefined ? [] : [macro]);
   } catch (err) {
     if (err instanceof MacroCycleError) return { problem: `${what}: ${err.message}` };
     throw err;
@@ -267,7 +267,7 @@ function compileRule(
     return result.compiled;
   };
 
-  const condition = item.condition !== undefined ? compileAt(item.condition, ['condition'], `${label}: condition`) : undefined;
+  const condition = item.condition !== undefined ? compileAt(item.condition, ['condition'], label) : undefined;
   const exceptions: ExceptionMatcher[] = [];
   for (const [i, exception] of (item.exceptions ?? []).entries()) {
     const result = compileException(exception, defs.lists);
@@ -341,7 +341,7 @@ export function loadRules(config: RuleSources, configDir: string): LoadResult {
   const brokenMacros = new Set<string>();
   for (const { source, index, item } of items.macros) {
     if (macros.get(item.macro) !== item.condition) continue;
-    const result = compileCondition(item.condition, defs, `macro "${item.macro}"`);
+    const result = compileCondition(item.condition, defs, `macro "${item.macro}"`, item.macro);
     if ('problem' in result) {
       brokenMacros.add(item.macro);
       problems.at(source, index, ['condition'], result.problem);

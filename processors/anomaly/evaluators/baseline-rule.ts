@@ -3,8 +3,9 @@
  * aligned, record time) is compared with an EWMA of its past windows. After
  * `warmup` windows, a value more than `k` deviations (EWMA of the absolute
  * difference, floored at `min_deviation`) from the mean raises an alert,
- * above or below. A window closes when an event of a later window arrives;
- * windows without events count 0 for every key seen before.
+ * above or below. A window closes when any event (matching or not) of a
+ * later window arrives; windows without events count 0 for every key seen
+ * before. The open window is not closed at shutdown (it is incomplete).
  */
 import type { Attributes, LogRecord, Resource } from '../../../core/signals';
 import { makeAlert, msToHrTime } from '../alert';
@@ -97,14 +98,9 @@ export function baselineRuleEvaluator(rule: BaselineRule, maxKeys: number, onErr
     rule,
     stats,
     onEvent(record: LogRecord, timeMs: number, out: LogRecord[]): void {
-      if (!conditionHolds(rule, record, onError) || isExcepted(rule, record)) return;
+      // Every event moves time on (and may close windows); only matching ones count.
       const start = windowStart(timeMs, rule.windowMs);
-      if (current === undefined) current = start;
-      if (start < current) {
-        stats.late++;
-        return;
-      }
-      if (start > current) {
+      if (current !== undefined && start > current) {
         closeWindow(current, out);
         const empty = (start - current) / rule.windowMs - 1;
         if (empty > MAX_EMPTY_WINDOWS) {
@@ -114,6 +110,12 @@ export function baselineRuleEvaluator(rule: BaselineRule, maxKeys: number, onErr
           for (let i = 1; i <= empty; i++) closeWindow(current + i * rule.windowMs, out);
         }
         current = start;
+      }
+      if (!conditionHolds(rule, record, onError) || isExcepted(rule, record)) return;
+      if (current === undefined) current = start;
+      if (start < current) {
+        stats.late++;
+        return;
       }
       const key = keyOf(record.attributes, rule.by);
       const c = counts.get(key);
