@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeRequestLine, encodeRequest } from '../../core/otlp-json';
 import type { Batch, LogRecord } from '../../core/signals';
-import { eventually, ROOT, runCli, startAgent } from '../support/cli';
+import { ROOT, runCli, startAgent } from '../support/cli';
 import { securityEvent, type Proc } from '../processors/anomaly/events';
 
 const RULES = join(ROOT, 'configs', 'rules');

@@ -140,7 +140,7 @@ t.test('count rule: once per key and window, above gt', async (t) => {
   t.equal(first.attributes['security_rule.category'], 'count', 'the kind when no category or tag');
   t.equal(first.body, 'Spawn burst: 3 events in 10s (more than 2)', 'default output');
   t.equal(first.severityText, 'NOTICE');
-  t.same(first.time, batches[0].records[3].time, 'at the event that crossed the threshold');
+  t.same(first.time, (batches[0].records[3] as LogRecord).time, 'at the event that crossed the threshold');
   t.equal(evaluators[0].stats.late, 1);
   t.equal(evaluators[0].stats.alerts, 3);
 });
