@@ -61,6 +61,8 @@ export const EVENT_ATTRIBUTES: Record<SecurityEventName, Record<string, string>>
   'process.exec': {
     'process.command_args': 'string[]: argv',
     'process.working_directory': 'string: cwd, when available',
+    'process.command_args.truncated': 'bool: true when argv was longer than max_args_bytes (absent otherwise)',
+    'process.executable.memfd': 'bool: true when the executable is a memfd (fileless exec; absent otherwise)',
   },
   'process.exit': { 'process.exit.code': 'int', 'process.exit.signal': 'int (0 when none)', 'process.duration': 'double: seconds alive' },
   'file.open': {
@@ -77,8 +79,11 @@ export const EVENT_ATTRIBUTES: Record<SecurityEventName, Record<string, string>>
     'process.capabilities.effective': 'int: capset only, the new effective set',
   },
   'process.ptrace': { 'ptrace.request': 'string: PTRACE_ATTACH, PTRACE_POKEDATA, ...', 'ptrace.target.pid': 'int' },
-  'kernel.module_load': { 'module.name': 'string: from the params or file, when known' },
-  'bpf.program_load': { 'bpf.program.type': 'int', 'bpf.program.name': 'string' },
+  'kernel.module_load': {
+    'module.name': 'string: from the params or file, when known',
+    'module.params': 'string: the module parameters passed, when any',
+  },
+  'bpf.program_load': { 'bpf.program.type': 'int', 'bpf.program.name': 'string', 'bpf.program.instructions': 'int: instruction count' },
   'file.mount': { 'mount.source': 'string', 'mount.target': 'string', 'mount.fs_type': 'string', 'mount.flags': 'int' },
   'process.namespace_change': { 'namespace.flags': 'int: CLONE_NEW* flags', 'namespace.types': 'string[]: net, mnt, pid, ...' },
   'memfd.create': { 'memfd.name': 'string', 'memfd.flags': 'int' },
@@ -89,7 +94,8 @@ export const EVENT_ATTRIBUTES: Record<SecurityEventName, Record<string, string>>
   'network.socket': { 'socket.family': 'string: packet', 'socket.type': 'int', 'socket.protocol': 'int' },
   'file.dup_to_stdio': { 'file.descriptor.old': 'int', 'file.descriptor.new': 'int: 0, 1 or 2', 'file.descriptor.type': 'string: socket' },
   'security.events_dropped': {
-    'security.dropped.reason': 'string: ring_buffer_full | rate_limited | queue_full',
+    'security.dropped.reason': 'string: ring_buffer_full | rate_limited | queue_full | stash_full | malformed',
     'security.dropped.count': 'int: since the last such record',
+    'security.dropped.event.name': 'string: the event name the dropped events would have had (process.fork for table updates)',
   },
 };

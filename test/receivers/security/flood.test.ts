@@ -1,0 +1,115 @@
+/**
+ * Flood: one process opens a watched path in a tight loop for a few seconds.
+ * The receiver stays under a memory bound, still delivers another process's
+ * events, and every open is accounted for: delivered + dropped (ring buffer
+ * full, rate limited, stash full) == the opens the loop counted itself.
+ */
+import t from 'tap';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bpfToolchainMissing } from '../../support/bpf-compile';
+import { receiverContext } from '../../support/receiver-context';
+import { SecurityReceiver } from '../../../receivers/security/receiver';
+import { SEC_EV } from '../../../receivers/security/layout';
+import { INTERVAL_MS, secact, securityConfig, sleep, type SecactResult } from './harness';
+
+const skip = process.getuid?.() !== 0 ? 'needs root' : bpfToolchainMissing();
+/** Seconds of flooding (the machine is shared: short). */
+const FLOOD_SECONDS = Number(process.env.SECURITY_FLOOD_SECONDS ?? 3);
+/** Most the test process's RSS may grow while flooded, bytes. */
+const MEMORY_BOUND = 256 * 1024 * 1024;
+
+interface FloodResult {
+  flood: SecactResult;
+  delivered: number;
+  others: number;
+  otherRuns: number;
+  dropsOfOpen: Record<string, number>;
+  telemetry: Map<string, number>;
+  droppedRecords: Map<string, number>;
+  rssGrowth: number;
+  opensPerSecond: number;
+}
+
+async function flood(config: Record<string, unknown>): Promise<FloodResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'secflood-'));
+  const target = join(dir, 'hot');
+  writeFileSync(target, 'x');
+  const other = join(dir, 'other');
+  writeFileSync(other, '');
+  const ctx = receiverContext('security');
+  const receiver = new SecurityReceiver(securityConfig({ watched_paths: [dir + '/'], ...config }), ctx);
+  let delivered = 0;
+  let others = 0;
+  const droppedRecords = new Map<string, number>();
+  receiver.batches.subscribe((b) => {
+    if (b.signal !== 'logs') return;
+    for (const r of b.records) {
+      const a = r.attributes;
+      if (r.eventName === 'file.open' && a['file.path'] === target) delivered++;
+      else if (r.eventName === 'file.chmod' && a['file.path'] === other) others++;
+      else if (r.eventName === 'security.events_dropped' && a['security.dropped.event.name'] === 'file.open') {
+        const reason = a['security.dropped.reason'] as string;
+        droppedRecords.set(reason, (droppedRecords.get(reason) ?? 0) + (a['security.dropped.count'] as number));
+      }
+    }
+  });
+  global.gc?.();
+  const rss0 = process.memoryUsage().rss;
+  let rssMax = rss0;
+  const sampler = setInterval(() => (rssMax = Math.max(rssMax, process.memoryUsage().rss)), 50);
+  await receiver.start();
+  let result: SecactResult;
+  let otherRuns = 0;
+  try {
+    // Only the flood opens `target`, only the other process chmods `other`: events are matched by path.
+    const started = secact(['flood', target, String(FLOOD_SECONDS)]);
+    // Another process, meanwhile: one chmod every 200 ms.
+    const deadline = Date.now() + FLOOD_SECONDS * 1000;
+    while (Date.now() < deadline) {
+      await secact(['chmod', other, '644']);
+      otherRuns++;
+      await sleep(200);
+    }
+    result = await started;
+    await sleep(INTERVAL_MS * 3);
+  } finally {
+    await receiver.shutdown();
+    clearInterval(sampler);
+  }
+  rmSync(dir, { recursive: true, force: true });
+  return {
+    flood: result, delivered, others, otherRuns, dropsOfOpen: receiver.kernelDropsOf(SEC_EV.OPEN),
+    telemetry: ctx.telemetry.dropped, droppedRecords, rssGrowth: rssMax - rss0,
+    opensPerSecond: result.get('opens') / FLOOD_SECONDS,
+  };
+}
+
+t.test('flood with the default rate limit', { skip }, async (t) => {
+  const r = await flood({});
+  const opens = r.flood.get('opens');
+  const d = r.dropsOfOpen;
+  t.comment(`opens ${opens} (${Math.round(r.opensPerSecond)}/s), delivered ${r.delivered}, dropped ${JSON.stringify(d)}, rss growth ${(r.rssGrowth / 1048576).toFixed(1)} MiB`);
+  t.equal(r.flood.get('fails'), 0);
+  t.equal(r.delivered + d.ring_buffer_full + d.rate_limited + d.stash_full, opens, 'delivered + dropped == generated');
+  t.ok(d.rate_limited > 0, 'the rate limit refused some');
+  const allowed = 2000 + 1000 * (FLOOD_SECONDS + 1);
+  t.ok(r.delivered <= allowed, `at most burst + rate x time delivered (${r.delivered} <= ${allowed})`);
+  t.equal(r.others, r.otherRuns, 'every event of the other process was delivered');
+  t.ok(r.rssGrowth < MEMORY_BOUND, 'memory bound');
+  t.equal(r.droppedRecords.get('rate_limited'), d.rate_limited, 'security.events_dropped records carry the count');
+  t.ok((r.telemetry.get('rate_limited') ?? 0) >= d.rate_limited, 'counted in telemetry');
+});
+
+t.test('flood without a rate limit into a small ring buffer', { skip }, async (t) => {
+  const r = await flood({ rate_limit: { events_per_second: 0 }, ring_buffer_size: 64 * 1024 });
+  const opens = r.flood.get('opens');
+  const d = r.dropsOfOpen;
+  t.comment(`opens ${opens} (${Math.round(r.opensPerSecond)}/s), delivered ${r.delivered}, dropped ${JSON.stringify(d)}, rss growth ${(r.rssGrowth / 1048576).toFixed(1)} MiB`);
+  t.equal(d.rate_limited, 0);
+  t.equal(r.delivered + d.ring_buffer_full + d.stash_full, opens, 'delivered + dropped == generated');
+  t.ok(r.rssGrowth < MEMORY_BOUND, 'memory bound');
+  t.ok(r.others >= 1, 'the other process\'s events still arrive');
+  t.equal(r.droppedRecords.get('ring_buffer_full') ?? 0, d.ring_buffer_full, 'security.events_dropped records carry the count');
+});
