@@ -1,0 +1,143 @@
+/**
+ * The shipped rules on real actions: the security receiver traces this
+ * machine, its events go through the anomaly processor with the default rule
+ * set, and each rule must fire on the process that did the real action
+ * (reading /etc/shadow, chmod u+s, ptrace attach, memfd_create + fexecve, a
+ * socket dup'ed onto a shell's stdin, ...) and stay silent on its benign twin.
+ */
+import t from 'tap';
+import { execFile } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { release, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LogRecord } from '../../../core/signals';
+import { anomalyOperator } from '../../../processors/anomaly/operator';
+import { SecurityReceiver } from '../../../receivers/security/receiver';
+import { bpfToolchainMissing, compileC } from '../../support/bpf-compile';
+import { receiverContext } from '../../support/receiver-context';
+import { INTERVAL_MS, secactPath, securityConfig, sleep } from '../../receivers/security/harness';
+import { shippedRules } from './events';
+
+const skip = process.getuid?.() !== 0 ? 'needs root' : bpfToolchainMissing();
+
+/** Runs a program to its end; returns the "key value" lines it printed and its pid. */
+function runProgram(path: string, args: string[] = []): Promise<{ pid: number; values: Map<string, number> }> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(path, args, (err, stdout) => {
+      if (err && (err as { code?: unknown }).code === 'ENOENT') return reject(err);
+      const values = new Map<string, number>();
+      for (const line of stdout.split('\n')) {
+        const m = /^(\w+) (-?\d+)$/.exec(line);
+        if (m && !values.has(m[1])) values.set(m[1], Number(m[2]));
+      }
+      resolve({ pid: child.pid ?? -1, values });
+    });
+  });
+}
+
+/** The pid that did the action: the printed child when there is one, else the program. */
+async function act(path: string, args: string[], who: 'self' | 'child' = 'self'): Promise<number> {
+  const { pid, values } = await runProgram(path, args);
+  if (who === 'child') {
+    const child = values.get('child');
+    if (child === undefined) throw new Error(`${path} ${args.join(' ')} printed no child`);
+    return child;
+  }
+  return values.get('pid') ?? pid;
+}
+
+const isAlert = (r: LogRecord): boolean => r.eventName === 'security.alert' || r.eventName === 'anomaly.alert';
+
+/** Starts the receiver with the shipped rules behind it, runs `body`, shuts down; returns the alerts. */
+async function withRules(config: Record<string, unknown>, body: () => Promise<void>): Promise<LogRecord[]> {
+  const receiver = new SecurityReceiver(securityConfig(config), receiverContext('security'));
+  const alerts: LogRecord[] = [];
+  receiver.batches.pipe(anomalyOperator({ rules: shippedRules().rules, dropEvents: true, maxKeys: 10_000 })).subscribe((b) => {
+    for (const r of b.records as LogRecord[]) if (isAlert(r)) alerts.push(r);
+  });
+  await receiver.start();
+  try {
+    await body();
+    await sleep(INTERVAL_MS * 2);
+  } finally {
+    await receiver.shutdown();
+  }
+  return alerts;
+}
+
+t.test('every shipped rule the receiver supports fires on its real action and not on the benign twin', { skip }, async (t) => {
+  const secact = secactPath();
+  const ruleact = compileC(join(__dirname, 'fixtures', 'ruleact.c'));
+  const dir = mkdtempSync(join(tmpdir(), 'anomaly-real-'));
+  const named = (name: string): string => {
+    const path = join(dir, name);
+    copyFileSync(secact, path);
+    return path;
+  };
+  const asBpftool = named('bpftool');
+  const asDhclient = named('dhclient');
+  const asRunc = named('runc');
+  const payload = join(dir, 'payload');
+  copyFileSync('/bin/true', payload);
+  const suid = join(dir, 'suid-me');
+  writeFileSync(suid, '');
+  const tag = `ebpf-pipeline-rule-test-${process.pid}`;
+  const binFile = `/usr/local/bin/${tag}`;
+  const logFile = `/var/log/${tag}.log`;
+  // A watched open below /lib/modules/ (the file need not exist: reading a module path is not loading one).
+  const moduleFile = join('/lib/modules', release(), 'modules.dep');
+  t.teardown(() => {
+    rmSync(binFile, { force: true });
+    rmSync(logFile, { force: true });
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** rule -> [pids of the trigger, pids of the benign twin]. */
+  const pids: Record<string, [number[], number[]]> = {};
+  const alerts = await withRules({}, async () => {
+    const record = async (rule: string, trigger: Promise<number>[] | (() => Promise<number>), twin: () => Promise<number>): Promise<void> => {
+      const triggerPids = typeof trigger === 'function' ? [await trigger()] : await Promise.all(trigger);
+      pids[rule] = [triggerPids, [await twin()]];
+    };
+    await record('Read sensitive file', () => act(secact, ['open', '/etc/shadow', 'r']), () => act(secact, ['open', '/etc/hostname', 'r']));
+    await record('Write below binary directory', () => act(secact, ['open', binFile, 'wct']), () => act(secact, ['open', '/usr/bin/true', 'r']));
+    await record('Set setuid or setgid bit', () => act(secact, ['chmod', suid, '4755']), () => act(secact, ['chmod', suid, '0755']));
+    await record('Non sudo setuid to root', () => act(ruleact, ['seteuid-root']), () => act(secact, ['setuid-drop'], 'child'));
+    await record('Ptrace attach or poke', () => act(secact, ['ptrace']), () => act(ruleact, ['traceme'], 'child'));
+    await record('Kernel module load', () => act(secact, ['init-module']), () => act(secact, ['open', moduleFile, 'r']));
+    await record('BPF program load by unknown process', () => act(secact, ['bpf']), () => act(asBpftool, ['bpf']));
+    await record('Fileless execution', () => act(secact, ['memfd-exec']), async () => (await runProgram('/bin/true')).pid);
+    await record('Execution from a temporary directory', async () => (await runProgram(payload)).pid, async () => (await runProgram('/bin/true')).pid);
+    await record('Packet socket created', () => act(secact, ['packet']), () => act(asDhclient, ['packet']));
+    await record('Reverse shell', () => act(secact, ['dup-shell'], 'child'), () => act(ruleact, ['dup-stdout']));
+    await record('Namespace change outside container runtimes', () => act(secact, ['setns']), () => act(asRunc, ['setns']));
+    await record('Log truncated', () => act(secact, ['open', logFile, 'wct']), () => act(secact, ['open', logFile, 'w']));
+  });
+
+  const shipped = shippedRules().rules.filter((r) => r.kind === 'event').map((r) => r.name);
+  const untested = shipped.filter((name) => !(name in pids));
+  t.same(untested, ['Security events dropped'], 'every event rule but the drop alert (tested below) has a real action');
+  for (const [rule, [triggers, twins]] of Object.entries(pids)) {
+    const fired = alerts.filter((a) => a.attributes['security_rule.name'] === rule);
+    const firedFor = (pid: number): LogRecord[] => fired.filter((a) => a.attributes['process.pid'] === pid);
+    for (const pid of triggers) t.ok(firedFor(pid).length >= 1, `${rule}: fires on the real action (pid ${pid})`);
+    for (const pid of twins) t.same(firedFor(pid).map((a) => a.body), [], `${rule}: silent on the benign twin (pid ${pid})`);
+  }
+  const shadow = alerts.find((a) => a.attributes['security_rule.name'] === 'Read sensitive file' && a.attributes['process.pid'] === pids['Read sensitive file'][0][0]);
+  t.equal(shadow?.attributes['file.path'], '/etc/shadow');
+  t.match(String(shadow?.body), /^Sensitive file opened for reading \(file=\/etc\/shadow process=secact pid=\d+ command=\S*secact open \/etc\/shadow r user=0 parent=node\)$/);
+});
+
+t.test('the drop alert fires when the receiver drops events', { skip }, async (t) => {
+  const secact = secactPath();
+  const alerts = await withRules({ rate_limit: { events_per_second: 20, burst: 20 } }, async () => {
+    await act(secact, ['flood', '/etc/hostname', '0.3']);
+    await sleep(INTERVAL_MS * 2);
+  });
+  const dropped = alerts.filter((a) => a.attributes['security_rule.name'] === 'Security events dropped');
+  t.ok(dropped.length >= 1, 'alerted');
+  const rateLimited = dropped.filter((a) => a.attributes['security.dropped.reason'] === 'rate_limited');
+  t.ok(rateLimited.length >= 1, 'for rate_limited drops');
+  t.ok(rateLimited.every((a) => Number(a.attributes['security.dropped.count']) > 0));
+  t.equal(rateLimited[0].severityText, 'ERROR');
+});
