@@ -8,7 +8,7 @@
 import t from 'tap';
 import { execFile } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { release, tmpdir } from 'node:os';
+import { networkInterfaces, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LogRecord } from '../../../core/signals';
 import { anomalyOperator } from '../../../processors/anomaly/operator';
@@ -140,4 +140,45 @@ t.test('the drop alert fires when the receiver drops events', { skip }, async (t
   t.ok(rateLimited.length >= 1, 'for rate_limited drops');
   t.ok(rateLimited.every((a) => Number(a.attributes['security.dropped.count']) > 0));
   t.equal(rateLimited[0].severityText, 'ERROR');
+});
+
+/** An IPv4 address of this machine that is not loopback, when there is one. */
+function outboundAddress(): string | undefined {
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return undefined;
+}
+
+t.test('shipped sequence and count rules on real processes', { skip }, async (t) => {
+  const ruleact = compileC(join(__dirname, 'fixtures', 'ruleact.c'));
+  const address = outboundAddress();
+  const loop = (n: number): Promise<number> => new Promise((resolve, reject) => {
+    const child = execFile('/bin/sh', ['-c', `i=0; while [ $i -lt ${n} ]; do /bin/true; i=$((i+1)); done`], (err) => (err ? reject(err) : resolve(child.pid ?? -1)));
+  });
+  const r: Record<string, number> = {};
+  const alerts = await withRules({}, async () => {
+    if (address) r.outbound = await act(ruleact, ['connect-shell', address], 'child');
+    r.loopback = await act(ruleact, ['connect-shell', '127.0.0.1'], 'child');
+    // Count windows are epoch-aligned: start the burst early in a 10 s window so it does not straddle two.
+    const into = Date.now() % 10_000;
+    if (into > 4000) await sleep(10_050 - into);
+    r.burst = await loop(201);
+    r.steady = await loop(150);
+  });
+  const by = (rule: string, key: string, value: number): LogRecord[] => alerts.filter((a) => a.attributes['security_rule.name'] === rule && a.attributes[key] === value);
+  if (address) {
+    const [alert] = by('Shell after outbound connection', 'process.pid', r.outbound);
+    t.ok(alert, `a shell after a connect to ${address} (this machine's own non-loopback address)`);
+    t.equal(alert?.attributes['process.executable.name'], 'sh');
+    t.equal(alert?.attributes['network.peer.address'], undefined, 'the alert carries the shell exec, not the connect');
+    t.equal(alert?.attributes['anomaly.sequence.first.event.name'], 'network.connect');
+  } else {
+    t.comment('no non-loopback IPv4 address here: the outbound half is covered by the replay and unit tests');
+  }
+  t.same(by('Shell after outbound connection', 'process.pid', r.loopback), [], 'silent after a loopback connect');
+  const burst = by('Process spawn burst', 'process.parent_pid', r.burst);
+  t.equal(burst.length, 1, 'one alert for 201 execs by one shell');
+  t.equal(burst[0]?.attributes['anomaly.value'], 201);
+  t.same(by('Process spawn burst', 'process.parent_pid', r.steady), [], 'silent for 150 execs');
 });
