@@ -3,12 +3,15 @@
 // giving exactly the alerts the recorded data must give.
 import t from 'tap';
 import type { Test } from 'tap';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeRequestLine, encodeRequest } from '../../core/otlp-json';
 import type { Batch, LogRecord } from '../../core/signals';
-import { ROOT, runCli, startAgent } from '../support/cli';
+import { eventually, ROOT, runCli, startAgent } from '../support/cli';
+import { bpfToolchainMissing } from '../support/bpf-compile';
+import { secactPath } from '../receivers/security/harness';
 import { securityEvent, type Proc } from '../processors/anomaly/events';
 
 const RULES = join(ROOT, 'configs', 'rules');
@@ -133,4 +136,26 @@ t.test('replayed events: the shipped baseline and sequence rules give exactly th
   t.equal(baseline.attributes['anomaly.window.start'], new Date(T0 + 10 * 60_000).toISOString());
   t.same(baseline.time, [(T0 + 11 * 60_000) / 1000, 0], 'at the end of the window');
   t.equal(baseline.body, 'Unusual file access rate (200 opens in 60s by backupd; baseline 20, deviation 0)');
+});
+
+t.test('configs/security-rules.yaml: a real /etc/shadow read becomes one alert line, its benign twin none', { skip: process.getuid?.() !== 0 ? 'needs root' : bpfToolchainMissing() }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'anomaly-e2e-'));
+  const out = join(dir, 'alerts.jsonl');
+  const agent = startAgent(['--config', join(ROOT, 'configs', 'security-rules.yaml')], { ALERTS_FILE: out });
+  t.teardown(() => agent.stop('SIGKILL'));
+  await agent.waitForLog((l) => l.msg === 'ebpf-pipeline started', 30_000);
+  const secact = secactPath();
+  const run = (args: string[]): number => Number(/^pid (\d+)$/m.exec(execFileSync(secact, args).toString())?.[1]);
+  const reader = run(['open', '/etc/shadow', 'r']);
+  const twin = run(['open', '/etc/hostname', 'r']);
+  const alertsOf = (pid: number): LogRecord[] => (existsSync(out) ? readFileSync(out, 'utf8') : '').split('\n').filter((l) => l.trim() !== '')
+    .flatMap((l) => decodeRequestLine(JSON.parse(l))).flatMap((b) => b.records as LogRecord[])
+    .filter((r) => r.attributes['process.pid'] === pid && r.attributes['security_rule.name'] === 'Read sensitive file');
+  const [alert] = await eventually(() => (alertsOf(reader).length > 0 ? alertsOf(reader) : undefined), 15_000, 'the alert');
+  t.equal(await agent.stop(), 0);
+  t.equal(alertsOf(reader).length, 1, 'one alert');
+  t.equal(alert.attributes['file.path'], '/etc/shadow');
+  t.equal(alert.severityText, 'WARNING');
+  t.same(alertsOf(twin), [], 'nothing for /etc/hostname');
+  t.match(agent.stdout() + agent.stderr(), /Sensitive file opened for reading \(file=\/etc\/shadow process=secact/, 'the debug exporter printed it');
 });
