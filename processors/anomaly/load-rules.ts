@@ -16,6 +16,7 @@ import { YamlSource, formatYamlPath, type YamlPath } from '../../core/config/yam
 import { EXPRESSION_VARIABLES, ExpressionError, SPAN_KIND_CONSTANTS, compileExpression } from '../../core/expression';
 import type { CompiledExpression } from '../../core/expression';
 import type { CompiledRule, RuleCommon, RuleSet } from './compiled-rule';
+import { guardByEventName } from './event-names';
 import { compileException, type ExceptionMatcher } from './exceptions';
 import { MacroCycleError, expandCondition, originalPosition, type Definitions, type ListValue } from './expand';
 import { parseTemplate } from './output';
@@ -223,7 +224,7 @@ function compileCondition(text: string, defs: Definitions, what: string, macro?:
   if (compiled.resultType !== 'bool' && compiled.resultType !== 'dyn') {
     return { problem: `${what}: must be a bool, but "${text}" is a ${compiled.resultType}` };
   }
-  return { compiled };
+  return { compiled: guardByEventName(compiled, expanded.source) };
 }
 
 function defaultOutput(item: RuleItem): string {
