@@ -14,7 +14,7 @@
  * the result and goes to the ring buffer.
  *
  * In the kernel: the path prefix match of file.open (LPM trie
- * `watched_prefixes`), a per-process token bucket (`rate`, LRU by tgid), and
+ * `watched_prefixes`), a token bucket per process and event kind (`rate`, LRU), and
  * every loss counted in the per-CPU `drops` array by reason and kind.
  */
 #include "vmlinux.h"
@@ -68,11 +68,11 @@ struct {
 	__type(value, struct sec_event);
 } stash SEC(".maps");
 
-/* Token buckets by tgid. */
+/* Token buckets by (tgid << 32 | kind): a flood of one kind does not hide another. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
-	__type(key, __u32);
+	__type(key, __u64);
 	__type(value, struct sec_bucket);
 } rate SEC(".maps");
 
@@ -119,22 +119,22 @@ static __always_inline void count_drop(__u32 reason, __u32 kind)
 		*n += 1;
 }
 
-/* Whether the process may send one more event now (token bucket). */
+/* Whether the process may send one more event of this kind now (token bucket). */
 static __always_inline bool rate_allows(__u32 tgid, __u32 kind)
 {
 	const __u64 unit = 1000000000ULL;
 	struct sec_bucket *b, fresh;
-	__u64 now, elapsed, cap;
+	__u64 now, elapsed, cap, key = ((__u64)tgid << 32) | kind;
 
 	if (!rate_per_sec)
 		return true;
 	now = bpf_ktime_get_ns();
 	cap = rate_burst * unit;
-	b = bpf_map_lookup_elem(&rate, &tgid);
+	b = bpf_map_lookup_elem(&rate, &key);
 	if (!b) {
 		fresh.tokens = cap - unit;
 		fresh.last_ns = now;
-		bpf_map_update_elem(&rate, &tgid, &fresh, BPF_ANY);
+		bpf_map_update_elem(&rate, &key, &fresh, BPF_ANY);
 		return true;
 	}
 	elapsed = now > b->last_ns ? now - b->last_ns : 0;
@@ -159,7 +159,17 @@ static __always_inline struct sec_exec_record *scratch_record(void)
 	return bpf_map_lookup_elem(&scratch, &zero);
 }
 
-/* The header of an event by the current task. */
+/* Clears what the kind-specific part fills (arguments and strings). */
+static __always_inline void clear_payload(struct sec_event *ev)
+{
+	for (int i = 0; i < 6; i++)
+		ev->args[i] = 0;
+	ev->str[0][0] = 0;
+	ev->str[1][0] = 0;
+	ev->str[2][0] = 0;
+}
+
+/* The header of an event by the current task (the payload is left alone). */
 static __always_inline void fill_header(struct sec_event *ev, __u32 kind, __u64 pid_tgid)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
@@ -180,12 +190,7 @@ static __always_inline void fill_header(struct sec_event *ev, __u32 kind, __u64 
 	ev->egid = BPF_CORE_READ(task, cred, egid.val);
 	ev->args_len = 0;
 	ev->_pad = 0;
-	for (int i = 0; i < 6; i++)
-		ev->args[i] = 0;
 	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
-	ev->str[0][0] = 0;
-	ev->str[1][0] = 0;
-	ev->str[2][0] = 0;
 }
 
 static __always_inline __u64 flags_for_output(void)
@@ -234,6 +239,7 @@ int BPF_PROG(sec_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm
 		return 0;
 	if (!rate_allows(pid_tgid >> 32, SEC_EV_EXEC))
 		return 0;
+	clear_payload(&r->ev);
 	fill_header(&r->ev, SEC_EV_EXEC, pid_tgid);
 	bpf_probe_read_kernel_str(r->ev.str[0], SEC_STR_LEN, BPF_CORE_READ(bprm, filename));
 	bpf_probe_read_kernel_str(r->ev.str[1], SEC_STR_LEN, BPF_CORE_READ(p, mm, exe_file, f_path.dentry, d_name.name));
@@ -264,6 +270,7 @@ int BPF_PROG(sec_fork, struct task_struct *parent, struct task_struct *child)
 	r = scratch_record();
 	if (!r)
 		return 0;
+	clear_payload(&r->ev);
 	fill_header(&r->ev, SEC_EV_FORK, bpf_get_current_pid_tgid());
 	r->ev.ppid = r->ev.pid;
 	r->ev.pid = tgid;
@@ -286,6 +293,7 @@ int BPF_PROG(sec_exit, struct task_struct *p, bool group_dead)
 	r = scratch_record();
 	if (!r)
 		return 0;
+	clear_payload(&r->ev);
 	fill_header(&r->ev, SEC_EV_EXIT, pid_tgid);
 	r->ev.args[0] = BPF_CORE_READ(p, exit_code);
 	r->ev.args[1] = bpf_ktime_get_boot_ns() - r->ev.start_boot_ns;
@@ -310,18 +318,24 @@ static __always_inline struct file *fd_file(long fd)
 	return f;
 }
 
+/* The socket of `fd`, or NULL when it is not a socket. */
+static __always_inline struct socket *fd_socket(long fd)
+{
+	struct file *f = fd_file(fd);
+
+	if (!f)
+		return NULL;
+	if ((BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
+		return NULL;
+	return BPF_CORE_READ(f, private_data);
+}
+
 /* The socket type (SOCK_STREAM, ...) of `fd`, or -1 when it is not a socket. */
 static __always_inline long socket_type(long fd)
 {
-	struct file *f = fd_file(fd);
-	struct socket *sock;
+	struct socket *sock = fd_socket(fd);
 
-	if (!f)
-		return -1;
-	if ((BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
-		return -1;
-	sock = BPF_CORE_READ(f, private_data);
-	return BPF_CORE_READ(sock, type);
+	return sock ? BPF_CORE_READ(sock, type) : -1;
 }
 
 /* Reads a user path into `path_scratch` and looks it up in the watched prefixes. */
@@ -425,9 +439,10 @@ static __always_inline bool fill_syscall(struct sec_event *ev, __u32 h, struct p
 		return true;
 	case SEC_SC_SETUID: case SEC_SC_SETGID: case SEC_SC_SETREUID: case SEC_SC_SETREGID:
 	case SEC_SC_SETRESUID: case SEC_SC_SETRESGID: case SEC_SC_CAPSET:
-		ev->args[0] = ev->euid;
+		task = (struct task_struct *)bpf_get_current_task();
+		ev->args[0] = BPF_CORE_READ(task, cred, euid.val);
 		ev->args[1] = (__u32)-1;
-		ev->args[2] = ev->egid;
+		ev->args[2] = BPF_CORE_READ(task, cred, egid.val);
 		ev->args[3] = (__u32)-1;
 		if (h == SEC_SC_SETUID)
 			ev->args[1] = (__u32)a0;
@@ -518,16 +533,17 @@ static __always_inline bool fill_syscall(struct sec_event *ev, __u32 h, struct p
 		ev->args[2] = a0;
 		return true;
 	case SEC_SC_DUP2: case SEC_SC_DUP3: {
-		long type;
+		struct socket *sock;
 
 		if (a1 > 2)
 			return false;
-		type = socket_type(a0);
-		if (type < 0)
+		sock = fd_socket(a0);
+		if (!sock)
 			return false;
 		ev->args[0] = a0;
 		ev->args[1] = a1;
-		ev->args[2] = type;
+		ev->args[2] = BPF_CORE_READ(sock, type);
+		ev->args[3] = BPF_CORE_READ(sock, sk, __sk_common.skc_family);
 		return true;
 	}
 	default:
@@ -572,13 +588,15 @@ int BPF_PROG(sec_sys_enter, struct pt_regs *regs, long id)
 	r = scratch_record();
 	if (!r)
 		return 0;
-	fill_header(&r->ev, kind, pid_tgid);
-	r->ev.handler = h;
-	r->ev.syscall_id = id;
+	/* The arguments first: most calls (an unwatched path) end here. */
+	clear_payload(&r->ev);
 	if (!fill_syscall(&r->ev, h, regs))
 		return 0;
 	if (!rate_allows(pid_tgid >> 32, kind))
 		return 0;
+	fill_header(&r->ev, kind, pid_tgid);
+	r->ev.handler = h;
+	r->ev.syscall_id = id;
 	if (bpf_map_update_elem(&stash, &pid_tgid, &r->ev, BPF_ANY))
 		count_drop(SEC_DROP_STASH_FULL, kind);
 	return 0;

@@ -92,7 +92,7 @@
  *   memfd:   [0] flags
  *   connect: [0] fd, [1] family, [2] port, [3..4] address (16 bytes), [5] socket type
  *   socket:  [0] type, [1] protocol, [2] family
- *   dup:     [0] old fd, [1] new fd, [2] socket type of the old fd
+ *   dup:     [0] old fd, [1] new fd, [2] socket type of the old fd, [3] its family (AF_*)
  * Strings: exec: [0] filename, [1] the executable's file name (memfd:...);
  * open, chmod: [0] path; module: [0] file name (finit) / [1] params;
  * bpf: [0] program name; mount: [0] source [1] target [2] fs type;
@@ -129,7 +129,7 @@ struct sec_prefix_key {
 	char path[SEC_STR_LEN];
 };
 
-/* Value of `rate` (LRU hash by tgid): a token bucket in 1e-9 events. */
+/* Value of `rate` (LRU hash by tgid << 32 | kind): a token bucket in 1e-9 events. */
 struct sec_bucket {
 	__u64 tokens;
 	__u64 last_ns;

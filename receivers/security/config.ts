@@ -28,7 +28,7 @@ export const DEFAULT_WATCHED_PATHS: readonly string[] = [
 ];
 /** Default depth of the ancestry attributes (parent, grandparent, ...). */
 export const DEFAULT_ANCESTRY_DEPTH = 5;
-/** Default events per second one process may cause (0: no limit). */
+/** Default events of one name per second one process may cause (0: no limit). */
 export const DEFAULT_RATE_LIMIT_EVENTS_PER_SECOND = 1000;
 /** Default burst of the per-process rate limit, in events. */
 export const DEFAULT_RATE_LIMIT_BURST = 2000;
@@ -83,13 +83,13 @@ export const securitySchema = {
       type: 'object',
       additionalProperties: false,
       default: {},
-      description: 'Per-process token bucket in the kernel; events beyond it are counted as dropped (`rate_limited`). exits and forks are never limited.',
+      description: 'Token bucket in the kernel per process and event name (a flood of opens does not hide the same process\'s ptrace); events beyond it are counted as dropped (`rate_limited`). exits and forks are never limited.',
       properties: {
         events_per_second: {
           type: 'integer',
           minimum: 0,
           default: DEFAULT_RATE_LIMIT_EVENTS_PER_SECOND,
-          description: 'Sustained events per second one process may cause; 0 turns the limit off.',
+          description: 'Sustained events of one name per second one process may cause; 0 turns the limit off.',
         },
         burst: {
           type: 'integer',

@@ -149,6 +149,11 @@ export const NAMESPACE_FLAGS: ReadonlyArray<readonly [number, string]> = [
   [0x10000000, 'user'], [0x20000000, 'pid'], [0x40000000, 'net'],
 ];
 
+/** Socket families (AF_*) by number, as `socket.family` names them. */
+export const SOCKET_FAMILIES: ReadonlyMap<number, string> = new Map([
+  [1, 'unix'], [2, 'inet'], [10, 'inet6'], [16, 'netlink'], [17, 'packet'], [40, 'vsock'],
+]);
+
 const O_ACCMODE = 3;
 const O_CREAT = 0o100;
 const O_TRUNC = 0o1000;
@@ -254,7 +259,10 @@ export function eventAttributes(e: RawSecurityEvent): Attributes {
     case SEC_EV.SOCKET:
       return { 'socket.family': 'packet', 'socket.type': num(a[0]), 'socket.protocol': num(a[1]) };
     case SEC_EV.DUP:
-      return { 'file.descriptor.old': num(a[0]), 'file.descriptor.new': num(a[1]), 'file.descriptor.type': 'socket' };
+      return {
+        'file.descriptor.old': num(a[0]), 'file.descriptor.new': num(a[1]), 'file.descriptor.type': 'socket',
+        'socket.family': SOCKET_FAMILIES.get(num(a[3])) ?? String(num(a[3])), 'socket.type': num(a[2]),
+      };
     default:
       return {};
   }

@@ -92,7 +92,11 @@ export const EVENT_ATTRIBUTES: Record<SecurityEventName, Record<string, string>>
     'network.transport': 'string: tcp | udp',
   },
   'network.socket': { 'socket.family': 'string: packet', 'socket.type': 'int', 'socket.protocol': 'int' },
-  'file.dup_to_stdio': { 'file.descriptor.old': 'int', 'file.descriptor.new': 'int: 0, 1 or 2', 'file.descriptor.type': 'string: socket' },
+  'file.dup_to_stdio': {
+    'file.descriptor.old': 'int', 'file.descriptor.new': 'int: 0, 1 or 2', 'file.descriptor.type': 'string: socket',
+    'socket.family': 'string: inet | inet6 | unix | ... (unix: e.g. a parent\'s stdio socketpair, as node and libuv give children)',
+    'socket.type': 'int: SOCK_STREAM 1, SOCK_DGRAM 2, ...',
+  },
   'security.events_dropped': {
     'security.dropped.reason': 'string: ring_buffer_full | rate_limited | queue_full | stash_full | malformed',
     'security.dropped.count': 'int: since the last such record',

@@ -113,3 +113,39 @@ t.test('flood without a rate limit into a small ring buffer', { skip }, async (t
   t.ok(r.others >= 1, 'the other process\'s events still arrive');
   t.equal(r.droppedRecords.get('ring_buffer_full') ?? 0, d.ring_buffer_full, 'security.events_dropped records carry the count');
 });
+
+t.test('fork flood: every child\'s exit is accounted for, the process table stays bounded', { skip }, async (t) => {
+  const ctx = receiverContext('security');
+  const receiver = new SecurityReceiver(securityConfig({ events: ['process.exit', 'security.events_dropped'], process_table_size: 64 }), ctx);
+  let parent = -1;
+  const early: number[] = [];
+  let exits = 0;
+  let maxTable = 0;
+  receiver.batches.subscribe((b) => {
+    maxTable = Math.max(maxTable, receiver.processes.size);
+    if (b.signal !== 'logs') return;
+    for (const r of b.records) {
+      if (r.eventName !== 'process.exit' || r.attributes['process.exit.code'] !== 7) continue;
+      if (parent < 0) early.push(r.attributes['process.parent_pid'] as number);
+      else if (r.attributes['process.parent_pid'] === parent) exits++;
+    }
+  });
+  await receiver.start();
+  let forks = 0;
+  try {
+    const r = await secact(['forks', String(Math.min(FLOOD_SECONDS, 2))]);
+    forks = r.get('forks');
+    parent = r.pid;
+    exits += early.filter((p) => p === parent).length;
+    await sleep(INTERVAL_MS * 3);
+  } finally {
+    await receiver.shutdown();
+  }
+  const d = receiver.kernelDropsOf(SEC_EV.EXIT);
+  t.comment(`forks ${forks}, exits delivered ${exits}, dropped ${JSON.stringify(d)}, table max ${maxTable}, evicted ${receiver.processes.stats.evicted}`);
+  t.ok(forks > 100, 'the loop forked');
+  t.equal(exits + d.ring_buffer_full, forks, 'delivered + dropped exits == forks');
+  t.equal(d.rate_limited, 0, 'exits are never rate limited');
+  t.ok(maxTable <= 64, 'the table stayed within process_table_size');
+  t.ok(receiver.processes.stats.evicted > 0, 'by evicting');
+});

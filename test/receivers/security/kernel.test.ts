@@ -199,6 +199,8 @@ t.test('security events from real actions', { skip }, async (t) => {
     t.same(dups.map((d) => d.attributes['file.descriptor.new']), [0, 1]);
     for (const d of dups) {
       t.equal(d.attributes['file.descriptor.type'], 'socket');
+      t.equal(d.attributes['socket.family'], 'inet', 'a TCP socket on loopback');
+      t.equal(d.attributes['socket.type'], 1, 'SOCK_STREAM');
       t.equal(d.attributes['syscall.return_value'], d.attributes['file.descriptor.new']);
     }
     const sh = one('process.exec', child);
