@@ -49,8 +49,15 @@ const cases: Record<string, [LogRecord[], LogRecord[]]> = {
     ],
   ],
   'Ptrace attach or poke': [
-    [securityEvent('process.ptrace', user, { 'ptrace.request': 'PTRACE_ATTACH', 'ptrace.target.pid': 4001, 'syscall.name': 'ptrace', ...ok })],
-    [securityEvent('process.ptrace', user, { 'ptrace.request': 'PTRACE_TRACEME', 'ptrace.target.pid': 0, 'syscall.name': 'ptrace', ...ok })],
+    [
+      securityEvent('process.ptrace', user, { 'ptrace.request': 'PTRACE_ATTACH', 'ptrace.target.pid': 4001, 'syscall.name': 'ptrace', ...ok }),
+      securityEvent('process.ptrace', user, { 'ptrace.request': 'PTRACE_POKEDATA', 'ptrace.target.pid': 4001, 'syscall.name': 'ptrace', ...ok }),
+    ],
+    [
+      securityEvent('process.ptrace', user, { 'ptrace.request': 'PTRACE_TRACEME', 'ptrace.target.pid': 0, 'syscall.name': 'ptrace', ...ok }),
+      securityEvent('process.ptrace', user, { 'ptrace.request': 'PTRACE_PEEKDATA', 'ptrace.target.pid': 4001, 'syscall.name': 'ptrace', ...ok }),
+      securityEvent('process.ptrace', user, { 'ptrace.request': 'PTRACE_ATTACH', 'ptrace.target.pid': 1, 'syscall.name': 'ptrace', 'syscall.return_value': -1 }),
+    ],
   ],
   'Kernel module load': [
     [securityEvent('kernel.module_load', named('insmod'), { 'module.name': 'evil', 'syscall.name': 'finit_module', 'syscall.return_value': -8 })],
