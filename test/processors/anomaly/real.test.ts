@@ -123,6 +123,9 @@ t.test('every shipped rule the receiver supports fires on its real action and no
     for (const pid of triggers) t.ok(firedFor(pid).length >= 1, `${rule}: fires on the real action (pid ${pid})`);
     for (const pid of twins) t.same(firedFor(pid).map((a) => a.body), [], `${rule}: silent on the benign twin (pid ${pid})`);
   }
+  // Every process this test spawned got a UNIX socketpair dup'ed onto its stdin by libuv: none of those is a reverse shell.
+  t.same(alerts.filter((a) => a.attributes['security_rule.name'] === 'Reverse shell').map((a) => a.attributes['process.pid']), pids['Reverse shell'][0],
+    'Reverse shell fires for the dup-shell child only, not for the socketpairs on every spawned child\'s stdio');
   const shadow = alerts.find((a) => a.attributes['security_rule.name'] === 'Read sensitive file' && a.attributes['process.pid'] === pids['Read sensitive file'][0][0]);
   t.equal(shadow?.attributes['file.path'], '/etc/shadow');
   t.match(String(shadow?.body), /^Sensitive file opened for reading \(file=\/etc\/shadow process=secact pid=\d+ command=\S*secact open \/etc\/shadow r user=0 parent=node\)$/);
