@@ -6,16 +6,22 @@ export class BoundedMap<K, V> {
   /** Keys evicted to make room since creation. */
   evictions = 0;
 
-  constructor(readonly maxKeys: number) {}
+  constructor(
+    /** The bound. */
+    readonly maxKeys: number,
+  ) {}
 
+  /** Entries held. */
   get size(): number {
     return this.map.size;
   }
 
+  /** The value of a key, if held. */
   get(key: K): V | undefined {
     return this.map.get(key);
   }
 
+  /** Whether a key is held. */
   has(key: K): boolean {
     return this.map.has(key);
   }
@@ -38,14 +44,17 @@ export class BoundedMap<K, V> {
     this.set(key, value);
   }
 
+  /** Removes a key (not counted as an eviction). */
   delete(key: K): boolean {
     return this.map.delete(key);
   }
 
+  /** Removes every key (not counted as evictions). */
   clear(): void {
     this.map.clear();
   }
 
+  /** Entries, oldest first. */
   entries(): IterableIterator<[K, V]> {
     return this.map.entries();
   }
