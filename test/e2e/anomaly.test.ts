@@ -159,3 +159,33 @@ t.test('configs/security-rules.yaml: a real /etc/shadow read becomes one alert l
   t.same(alertsOf(twin), [], 'nothing for /etc/hostname');
   t.match(agent.stdout() + agent.stderr(), /Sensitive file opened for reading \(file=\/etc\/shadow process=secact/, 'the debug exporter printed it');
 });
+
+t.test('SIGHUP re-reads the rule files: a bad rule keeps the running pipelines, a good one is used', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'anomaly-e2e-'));
+  const replay = join(dir, 'events.jsonl');
+  const shadowRead = securityEvent('file.open', { pid: 42, name: 'cat' }, { 'file.path': '/etc/shadow', 'file.access': 'read', 'syscall.return_value': 3 }, T0);
+  writeFileSync(replay, JSON.stringify(encodeRequest({ signal: 'logs', records: [shadowRead] })) + '\n');
+  const rules = join(dir, 'rules.yaml');
+  writeFileSync(rules, '- rule: First\n  condition: name == "file.open"\n');
+  const out = join(dir, 'alerts.jsonl');
+  const config = pipelineConfig(dir, ['rule_files: [rules.yaml]', 'drop_events: true'], { replay, out });
+  const agent = startAgent(['--config', config]);
+  t.teardown(() => agent.stop('SIGKILL'));
+  const finished = (l: Record<string, unknown>): boolean => typeof l.msg === 'string' && l.msg.startsWith('replay finished');
+  await agent.waitForLog(finished, 30_000);
+
+  writeFileSync(rules, '- rule: Broken\n  condition: name == \n');
+  agent.child.kill('SIGHUP');
+  const failure = await agent.waitForLog((l) => l.msg === 'reload failed; the running pipelines keep going');
+  t.match(String(failure.err), /rules\.yaml:2:14: \[0\]\.condition: rule "Broken": invalid CEL expression/);
+  t.equal(agent.child.exitCode, null, 'still running');
+
+  writeFileSync(rules, '- rule: Second\n  condition: attributes["file.path"] == "/etc/shadow"\n');
+  agent.child.kill('SIGHUP');
+  await agent.waitForLog((l) => finished(l) && agent.logs().filter(finished).length === 2, 30_000);
+  t.equal(await agent.stop(), 0);
+  const names = readFileSync(out, 'utf8').split('\n').filter((l) => l.trim() !== '')
+    .flatMap((l) => decodeRequestLine(JSON.parse(l))).flatMap((b) => b.records as LogRecord[])
+    .map((r) => r.attributes['security_rule.name']);
+  t.same(names, ['First', 'Second'], 'one alert from each rule set');
+});
