@@ -9,6 +9,7 @@ import { securityReceiverFactory } from '../receivers/security';
 import { batchProcessorFactory } from '../processors/batch';
 import { filterProcessorFactory } from '../processors/filter';
 import { attributesProcessorFactory } from '../processors/attributes';
+import { anomalyProcessorFactory } from '../processors/anomaly';
 import { debugExporterFactory } from '../exporters/debug';
 import { fileExporterFactory } from '../exporters/file';
 import { otlpExporterFactory } from '../exporters/otlp';
@@ -25,6 +26,7 @@ export const BUILTIN_FACTORIES = [
   batchProcessorFactory,
   filterProcessorFactory,
   attributesProcessorFactory,
+  anomalyProcessorFactory,
   debugExporterFactory,
   fileExporterFactory,
   otlpExporterFactory,

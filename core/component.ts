@@ -82,11 +82,18 @@ interface FactoryBase<C> {
   /**
    * Optional extra validation after the schema passed (e.g. compiling an
    * expression). Returns problems as `{ path, message }`, path relative to the
-   * component's config (e.g. `/drop`).
+   * component's config (e.g. `/drop`). `context` says where relative paths
+   * start (for components that read files named in their config).
    */
-  validate?(config: C): ConfigProblem[];
+  validate?(config: C, context?: ValidateContext): ConfigProblem[];
   /** Marker type for the config; never set at run time. */
   readonly _config?: C;
+}
+
+/** What a factory's `validate` may need besides the config. */
+export interface ValidateContext {
+  /** The directory of the config file (the cwd for inline text), for resolving relative paths. */
+  configDir: string;
 }
 
 /** A problem found in a component's config. */

@@ -51,6 +51,7 @@ export function resolveSection(
   registry: Registry,
   source: YamlSource,
   issues: ConfigIssue[],
+  configDir: string = process.cwd(),
 ): Map<string, DefinedComponent> {
   const defined = new Map<string, DefinedComponent>();
   const sectionName = sectionOf(kind);
@@ -68,7 +69,7 @@ export function resolveSection(
       defined.set(id, { id });
       continue;
     }
-    const component = resolveComponent(kind, id, parsed.type, factory, raw, source, issues);
+    const component = resolveComponent(kind, id, parsed.type, factory, raw, source, issues, configDir);
     defined.set(id, component ? { id, factory, component } : { id, factory });
   }
   return defined;
@@ -90,6 +91,7 @@ function resolveComponent(
   raw: unknown,
   source: YamlSource,
   issues: ConfigIssue[],
+  configDir: string,
 ): ComponentConfig | undefined {
   const path = [sectionOf(kind), id];
   if (raw !== null && (typeof raw !== 'object' || Array.isArray(raw))) {
@@ -127,7 +129,7 @@ function resolveComponent(
   Object.assign(data, helper);
   if (issues.length > before) return undefined;
 
-  issues.push(...factoryIssues(factory, data, path, source));
+  issues.push(...factoryIssues(factory, data, path, source, configDir));
   if (issues.length > before) return undefined;
   const reason = probeReceiver(factory, data);
   if (reason !== undefined) {
@@ -150,10 +152,10 @@ function probeReceiver(factory: ComponentFactory, config: Record<string, unknown
   }
 }
 
-function factoryIssues(factory: ComponentFactory, config: Record<string, unknown>, path: string[], source: YamlSource): ConfigIssue[] {
+function factoryIssues(factory: ComponentFactory, config: Record<string, unknown>, path: string[], source: YamlSource, configDir: string): ConfigIssue[] {
   if (!factory.validate) return [];
   try {
-    return factory.validate(config).map((p) => source.issueAt([...path, ...pointerToPath(p.path, config)], p.message));
+    return factory.validate(config, { configDir }).map((p) => source.issueAt([...path, ...pointerToPath(p.path, config)], p.message));
   } catch (err) {
     return [source.issueAt(path, `${factory.kind} "${path[1]}" could not be validated: ${(err as Error).message}`, undefined, 'key')];
   }

@@ -76,13 +76,14 @@ async function load(text: string, label: string, absolute: string, registry: Reg
   const root = data as Record<string, unknown>;
   issues.push(...schemaIssues(compileSchema(CONFIG_FILE_SCHEMA), root, [], src));
 
+  const configDir = opts.baseDir ?? process.cwd();
   const plugins = Array.isArray(root.plugins) ? resolvePlugins(root.plugins, opts.baseDir ?? process.cwd(), src, issues) : [];
   if (opts.loadPlugins && plugins.length > 0) await loadPlugins(plugins, opts.loadPlugins.bind(opts), src, issues);
 
   const defined: DefinedComponents = {
-    receiver: resolveSectionIfMap('receiver', root.receivers, registry, src, issues),
-    processor: resolveSectionIfMap('processor', root.processors, registry, src, issues),
-    exporter: resolveSectionIfMap('exporter', root.exporters, registry, src, issues),
+    receiver: resolveSectionIfMap('receiver', root.receivers, registry, src, issues, configDir),
+    processor: resolveSectionIfMap('processor', root.processors, registry, src, issues, configDir),
+    exporter: resolveSectionIfMap('exporter', root.exporters, registry, src, issues, configDir),
   };
   const service = asMap(root.service);
   const used = new Set<string>();
@@ -111,9 +112,9 @@ function withoutEnvFollowUps(issues: ConfigIssue[], envIssues: ConfigIssue[]): C
   return issues.filter((i) => env.has(i) || !envPaths.has(i.path));
 }
 
-function resolveSectionIfMap(kind: ComponentKind, section: unknown, registry: Registry, src: YamlSource, issues: ConfigIssue[]): Map<string, DefinedComponent> {
+function resolveSectionIfMap(kind: ComponentKind, section: unknown, registry: Registry, src: YamlSource, issues: ConfigIssue[], configDir: string): Map<string, DefinedComponent> {
   const map = asMap(section);
-  return map ? resolveSection(kind, map, registry, src, issues) : new Map();
+  return map ? resolveSection(kind, map, registry, src, issues, configDir) : new Map();
 }
 
 function components(defined: Map<string, DefinedComponent>): Map<string, ComponentConfig> {

@@ -3,7 +3,8 @@
  * variables, the span-kind constants, the lookup function that makes a
  * missing attribute read as `null`, and ordering operators (`<`, `<=`, `>`,
  * `>=`) that are false when one side is `null`, so `attributes["x"] > 3` is
- * simply false when `x` is absent.
+ * simply false when `x` is absent. Likewise `startsWith`, `endsWith`,
+ * `contains`, `matches` on `null` and `x in null` are false.
  */
 import { Environment } from '@marcbachmann/cel-js';
 import type { AttributeValue } from '../signals';
@@ -48,6 +49,9 @@ const ORDERING_OPERATORS = ['<', '<=', '>', '>='] as const;
 const ORDERED_TYPES = ['int', 'uint', 'double', 'string'] as const;
 const alwaysFalse = (): boolean => false;
 
+/** String methods that are false, not an error, on `null` (a missing attribute): `attributes["x"].startsWith("/")`. */
+const NULL_SAFE_STRING_METHODS = ['startsWith', 'endsWith', 'contains', 'matches'] as const;
+
 let shared: Environment | undefined;
 
 /** The shared environment (created once: building one is expensive). */
@@ -62,6 +66,9 @@ export function expressionEnvironment(): Environment {
       env.registerOperator(`${type} ${op} null`, alwaysFalse);
     }
   }
+  for (const method of NULL_SAFE_STRING_METHODS) env.registerFunction(`null.${method}(string): bool`, alwaysFalse);
+  env.registerOperator('string in null', alwaysFalse);
+  env.registerOperator('int in null', alwaysFalse);
   env.registerFunction(`${LOOKUP_FUNCTION}(map<string, dyn>, string): dyn`, lookup);
   shared = env;
   return env;

@@ -170,7 +170,7 @@ t.test('a plugin module that throws while loading: exit 2 naming plugins[0]', as
   t.strictSame(result.stderr.trim().split('\n'), [
     `ebpf-pipeline: ${config}:1:11: plugins[0]: cannot load plugin "./broken.js": boom at load; check the module at ${join(dir, 'broken.js')} exports component factories`,
     // The config loader goes on and reports what the missing plugin would have provided.
-    `${config}:5:3: processors.redact: unknown processor type "redact"; known processor types: attributes, batch, filter`,
+    `${config}:5:3: processors.redact: unknown processor type "redact"; known processor types: anomaly, attributes, batch, filter`,
   ]);
   t.notMatch(result.stderr, /\n\s+at /, 'no stack trace');
 });
