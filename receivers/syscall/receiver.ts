@@ -136,6 +136,7 @@ export class SyscallReceiver extends BpfReceiver {
       this.countKernelDrops([
         [SYSCALL_DROP_RINGBUF_FULL, 'ringbuf_full'], [SYSCALL_DROP_MAP_FULL, 'map_full'], [SYSCALL_DROP_ID_RANGE, 'unknown_syscall'],
       ]);
+      if (this.variant) this.countRecursionMisses(Object.values(SYSCALL_PROGRAMS[this.variant]));
       if (records.length > 0) this.subject.next({ signal: 'metrics', records });
     } catch (err) {
       this.ctx.logger.error({ component: this.ctx.id, err: errorMessage(err) }, 'reading the syscall maps failed');
