@@ -1,7 +1,7 @@
 /**
  * The syscall receiver on the real kernel: a workload with known numbers of
  * calls, failures and sleeps, and the exact counts, buckets and spans it must
- * produce; each filter; the raw_tp variant; release of every program.
+ * produce; each filter; the raw_tp and classic tracepoint variants; release of every program.
  */
 import t from 'tap';
 import { mkdirSync, rmdirSync, writeFileSync } from 'node:fs';
@@ -38,16 +38,24 @@ t.test('counts and errors are exact (tp_btf, counts-only mode)', { skip }, async
   t.same(r.ctx.telemetry.dropped.size, 0, 'nothing dropped');
 });
 
-t.test('the raw_tp variant counts the same', { skip }, async (t) => {
-  const r = await withReceiver({ comms: [COMM] }, async () => {
-    await runWorkload({ getppid: N, fail: M });
-  }, { variant: 'raw_tp' });
-  t.equal(r.receiver.variant, 'raw_tp');
-  t.equal(total(r.metrics, 'syscall.calls', { 'syscall.name': 'getppid' }), N);
-  t.equal(total(r.metrics, 'syscall.errors', { 'syscall.name': 'close', 'error.type': 'EBADF' }), M);
-  const hist = points(r.metrics, 'syscall.duration', { 'syscall.name': 'getppid' })[0];
-  t.equal(hist?.histogram?.count, N, 'every getppid has a latency sample');
-});
+for (const variant of ['raw_tp', 'tracepoint'] as const) {
+  t.test(`the ${variant} variant counts the same, in both modes`, { skip }, async (t) => {
+    const r = await withReceiver({ comms: [COMM] }, async () => {
+      await runWorkload({ getppid: N, fail: M });
+    }, { variant });
+    t.equal(r.receiver.variant, variant);
+    t.equal(total(r.metrics, 'syscall.calls', { 'syscall.name': 'getppid' }), N);
+    t.equal(total(r.metrics, 'syscall.errors', { 'syscall.name': 'close', 'error.type': 'EBADF' }), M);
+    const hist = points(r.metrics, 'syscall.duration', { 'syscall.name': 'getppid' })[0];
+    t.equal(hist?.histogram?.count, N, 'every getppid has a latency sample');
+    const counts = await withReceiver({ comms: [COMM], latency: false }, async () => {
+      await runWorkload({ getppid: N, fail: M });
+    }, { variant });
+    t.equal(total(counts.metrics, 'syscall.calls', { 'syscall.name': 'getppid' }), N, 'counts-only mode (sys_exit alone)');
+    t.equal(total(counts.metrics, 'syscall.errors', { 'syscall.name': 'close', 'error.type': 'EBADF' }), M);
+    t.same(counts.ctx.telemetry.dropped.size, 0, 'nothing dropped');
+  });
+}
 
 t.test('latency: 20 sleeps of 5 ms land in the [4.19 ms, 8.39 ms) bucket', { skip }, async (t) => {
   const w = await startWorkload({ sleeps: 20, sleepMs: 5 });
