@@ -14,8 +14,8 @@ import { eventually, freePort, runCli, startAgent, writeTemp } from '../support/
 const NS = 'ebpe-pkt-b';
 const IF = 'ebpe-pkt-a';
 const PEER_IF = 'ebpe-pkt-p';
-const ADDR = '10.213.9.1';
-const PEER_ADDR = '10.213.9.2';
+const ADDR = '10.213.11.1';
+const PEER_ADDR = '10.213.11.2';
 const SINK_PORT = 9998;
 const P = 40;
 const UDP_SIZE = 600;
