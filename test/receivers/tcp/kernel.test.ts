@@ -8,7 +8,9 @@ import t from 'tap';
 import { createServer, type AddressInfo } from 'node:net';
 import { probeTcp } from '../../../receivers/tcp';
 import { RTT_BOUNDS } from '../../../receivers/tcp/decode';
-import { ourProgramsAfterRelease, points, runClient, startServer, total, withReceiver } from './harness';
+import { TCP_PROGRAMS, TcpReceiver } from '../../../receivers/tcp/receiver';
+import type { BpfObject } from '../../../native/api';
+import { ourProgramsAfterRelease, points, receiverContext, runClient, startServer, tcpConfig, total, withReceiver } from './harness';
 
 const K = 5;
 const B = 100_000;
@@ -154,6 +156,30 @@ t.test('a refused connect: opened and closed, a reset received, no connect laten
   t.equal(r.spans.length, 1);
   t.match(r.spans[0]?.attributes, { 'tcp.bytes.sent': 0, 'tcp.bytes.received': 0, 'network.peer.port': port });
   t.notOk('tcp.connect.duration' in (r.spans[0]?.attributes ?? {}));
+});
+
+t.test('the recursion misses of every attached program are counted as recursion_miss drops', { skip }, async (t) => {
+  // The kernel side of recursion misses is tested for real in test/core/kernel/recursion-miss.test.ts;
+  // here, which programs the tcp receiver asks about, with their real stats plus a known offset.
+  const ctx = receiverContext();
+  const receiver = new TcpReceiver(tcpConfig({ ports: [1] }), ctx);
+  await receiver.start();
+  try {
+    const obj = (receiver as unknown as { obj: BpfObject }).obj;
+    const real = obj.programStats.bind(obj);
+    const asked: string[] = [];
+    obj.programStats = (p: string) => {
+      asked.push(p);
+      const stats = real(p);
+      return { ...stats, recursionMisses: stats.recursionMisses + (p === 'tcp_btf_state' ? 3n : p === 'tcp_btf_probe' ? 2n : 0n) };
+    };
+    const before = ctx.telemetry.dropped.get('recursion_miss') ?? 0;
+    receiver.collect();
+    t.same([...new Set(asked)].sort(), [...TCP_PROGRAMS.tp_btf].sort(), 'every program of the variant in use, none of the other');
+    t.equal((ctx.telemetry.dropped.get('recursion_miss') ?? 0) - before, 5, 'their misses are dropped records');
+  } finally {
+    await receiver.shutdown();
+  }
 });
 
 t.test('shutdown releases every program', { skip }, async (t) => {
