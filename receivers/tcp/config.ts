@@ -75,7 +75,7 @@ export const tcpSchema = {
       type: 'string',
       format: 'duration',
       default: DEFAULT_RTT_SAMPLE_INTERVAL,
-      description: 'Per connection, the smoothed RTT (tcp:tcp_probe, every received segment) is added to `tcp.rtt` when it moved to another log2 bucket since its last sample, or at most this often otherwise; and once at close when its bucket changed.',
+      description: 'Per connection, the smoothed RTT (tcp:tcp_probe, every received segment) is added to `tcp.rtt` when it moved to another log2 bucket since its last sample, or at most this often otherwise (`0s`: at every segment); and once at close when its bucket changed or none was taken.',
     },
     max_series: MAX_SERIES_SCHEMA,
     max_entries: {
