@@ -9,8 +9,11 @@
  * default), or with per_process by (id, pid, comm) in the per-CPU hash
  * `hists`. Failures go to the per-CPU hash `errors` keyed by errno too.
  *
- * Two variants of the same pair of programs: tp_btf (BTF-typed, preferred)
- * and raw_tp (fallback). Neither needs tracefs. User space loads one pair
+ * Three variants of the same pair of programs: tp_btf (BTF-typed,
+ * preferred), raw_tp (fallback), and the classic tracepoints
+ * raw_syscalls:sys_enter/sys_exit (last fallback: the record layout comes
+ * from tracefs, the syscall number is in the exit record itself; needs
+ * tracefs, which the native runtime mounts). User space loads one pair
  * (setAutoload) and, in the counts-only mode (no latency, no slow calls),
  * only the sys_exit program.
  */
@@ -368,6 +371,18 @@ SEC("raw_tp/sys_exit")
 int BPF_PROG(sc_raw_exit, struct pt_regs *regs, long ret)
 {
 	return on_exit(CORE_SYSCALL_NR(regs), ret);
+}
+
+SEC("tracepoint/raw_syscalls/sys_enter")
+int sc_tp_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return on_enter(ctx->id);
+}
+
+SEC("tracepoint/raw_syscalls/sys_exit")
+int sc_tp_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_exit(ctx->id, ctx->ret);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -9,9 +9,22 @@
  * inbound, in softirq, owner unknown until the owner calls close()) to its
  * close (-> CLOSE). The filters run once, at open: what is not tracked is
  * never counted. Counters and log2 histograms (connection duration, connect
- * latency, smoothed RTT at close) are aggregated in the per-CPU hash `hists`
+ * latency, smoothed RTT) are aggregated in the per-CPU hash `hists`
  * keyed by (direction, comm[, peer address and port]) and read by
  * receivers/tcp on an interval; every close is streamed through `events`.
+ *
+ * RTT: tcp:tcp_probe fires for every segment an established socket receives,
+ * far too often to count each. A tracked connection adds its smoothed RTT
+ * (srtt) to the histogram only when srtt moved to another log2 slot since its
+ * last sample, or rtt_sample_interval_ns has passed since it: at most one
+ * sample per interval per connection, plus one per slot change (a few). The
+ * close adds srtt too when its slot changed (or no sample was taken yet), so
+ * the slot of every connection's last srtt is always in the histogram.
+ *
+ * Retransmits count segments, as the kernel's TcpRetransSegs does: each
+ * tcp:tcp_retransmit_skb with err 0 (sent) adds the skb's tcp_skb_pcount
+ * (TCP_SKB_CB(skb)->tcp_gso_segs, what the MIB adds). A failed send (err != 0:
+ * the kernel counts those in TCPRetransFail too) is not a retransmitted segment.
  *
  * Two variants of every program: tp_btf (preferred) and raw_tp (fallback).
  * Both read the socket with CO-RE, so the body is shared.
@@ -38,6 +51,8 @@ const volatile bool filter_comms_on = false;	/* only outbound connections of the
 const volatile bool filter_ports_on = false;	/* only connections with a local or peer port in filter_ports */
 /* Wake the reader when this many bytes are waiting (0: on every event). */
 const volatile __u64 wakeup_data_size = 0;
+/* A connection's RTT is sampled at most this often unless srtt changes log2 slot (see above). */
+const volatile __u64 rtt_sample_interval_ns = 100000000;
 
 /* Tracked connections, by struct sock pointer. */
 struct {
@@ -259,6 +274,7 @@ static __always_inline void on_close(const struct sock *sk, struct tcp_conn *s, 
 	__u64 acked, received;
 	__u16 lport = BPF_CORE_READ(sk, __sk_common.skc_num);
 	__u32 srtt_us = BPF_CORE_READ(tp, srtt_us) >> 3;
+	__u32 rtt_slot = log2_slot(srtt_us, TCP_RTT_SLOTS) + 1;
 	__u64 duration = now - s->open_ns;
 	struct tcp_series *val = series(&s->key);
 	struct tcp_close_event *e;
@@ -272,9 +288,9 @@ static __always_inline void on_close(const struct sock *sk, struct tcp_conn *s, 
 		val->bytes_received += received;
 		val->duration_sum_ns += duration;
 		val->duration_slots[log2_slot(duration, TCP_N_SLOTS)] += 1;
-		if (srtt_us) {
+		if (srtt_us && rtt_slot != s->rtt_slot) {
 			val->rtt_sum_us += srtt_us;
-			val->rtt_slots[log2_slot(srtt_us, TCP_RTT_SLOTS)] += 1;
+			val->rtt_slots[rtt_slot - 1] += 1;
 		}
 	}
 	if (emit_events) {
@@ -353,8 +369,48 @@ static __always_inline int on_state(const struct sock *sk, int oldstate, int new
 	return 0;
 }
 
-/* Counts a retransmit or reset on the connection's series (or the unknown one when untracked and unfiltered). */
-static __always_inline void count_event(const struct sock *sk, int which)
+/*
+ * tcp:tcp_probe: adds the connection's srtt to the RTT histogram when it
+ * changed log2 slot since the last sample or the sampling interval passed.
+ */
+static __always_inline void on_probe(const struct sock *sk)
+{
+	const struct tcp_sock *tp = (const struct tcp_sock *)sk;
+	__u64 skp = (__u64)sk;
+	struct tcp_conn *s = bpf_map_lookup_elem(&start, &skp);
+	struct tcp_series *val;
+	__u32 srtt_us, slot;
+	__u64 now;
+
+	if (!s)
+		return;
+	srtt_us = BPF_CORE_READ(tp, srtt_us) >> 3;
+	if (!srtt_us)
+		return;
+	slot = log2_slot(srtt_us, TCP_RTT_SLOTS);
+	now = bpf_ktime_get_ns();
+	if (slot + 1 == s->rtt_slot && now - s->rtt_sample_ns < rtt_sample_interval_ns)
+		return;
+	s->rtt_slot = slot + 1;
+	s->rtt_sample_ns = now;
+	val = series(&s->key);
+	if (val) {
+		val->rtt_sum_us += srtt_us;
+		val->rtt_slots[slot] += 1;
+	}
+}
+
+/* Segments of a retransmitted skb: tcp_skb_pcount(), TCP_SKB_CB(skb)->tcp_gso_segs (at least 1). */
+static __always_inline __u32 skb_segments(const struct sk_buff *skb)
+{
+	const struct tcp_skb_cb *cb = (const void *)((const char *)skb + bpf_core_field_offset(struct sk_buff, cb));
+	__u16 segs = BPF_CORE_READ(cb, tcp_gso_segs);
+
+	return segs ? segs : 1;
+}
+
+/* Counts `n` retransmitted segments or one reset on the connection's series (or the unknown one when untracked and unfiltered). */
+static __always_inline void count_event(const struct sock *sk, int which, __u32 n)
 {
 	struct tcp_series_key unknown = {};
 	struct tcp_series_key *key = NULL;
@@ -372,7 +428,7 @@ static __always_inline void count_event(const struct sock *sk, int which)
 	if (!val)
 		return;
 	if (which == 0)
-		val->retransmits += 1;
+		val->retransmits += n;
 	else if (which == 1)
 		val->resets_sent += 1;
 	else
@@ -386,23 +442,31 @@ int BPF_PROG(tcp_btf_state, const struct sock *sk, const int oldstate, const int
 }
 
 SEC("tp_btf/tcp_retransmit_skb")
-int BPF_PROG(tcp_btf_retransmit, const struct sock *sk)
+int BPF_PROG(tcp_btf_retransmit, const struct sock *sk, const struct sk_buff *skb, int err)
 {
-	count_event(sk, 0);
+	if (!err)
+		count_event(sk, 0, skb_segments(skb));
 	return 0;
 }
 
 SEC("tp_btf/tcp_send_reset")
 int BPF_PROG(tcp_btf_send_reset, const struct sock *sk)
 {
-	count_event(sk, 1);
+	count_event(sk, 1, 1);
 	return 0;
 }
 
 SEC("tp_btf/tcp_receive_reset")
 int BPF_PROG(tcp_btf_recv_reset, struct sock *sk)
 {
-	count_event(sk, 2);
+	count_event(sk, 2, 1);
+	return 0;
+}
+
+SEC("tp_btf/tcp_probe")
+int BPF_PROG(tcp_btf_probe, struct sock *sk)
+{
+	on_probe(sk);
 	return 0;
 }
 
@@ -413,23 +477,31 @@ int BPF_PROG(tcp_raw_state, const struct sock *sk, const int oldstate, const int
 }
 
 SEC("raw_tp/tcp_retransmit_skb")
-int BPF_PROG(tcp_raw_retransmit, const struct sock *sk)
+int BPF_PROG(tcp_raw_retransmit, const struct sock *sk, const struct sk_buff *skb, int err)
 {
-	count_event(sk, 0);
+	if (!err)
+		count_event(sk, 0, skb_segments(skb));
 	return 0;
 }
 
 SEC("raw_tp/tcp_send_reset")
 int BPF_PROG(tcp_raw_send_reset, const struct sock *sk)
 {
-	count_event(sk, 1);
+	count_event(sk, 1, 1);
 	return 0;
 }
 
 SEC("raw_tp/tcp_receive_reset")
 int BPF_PROG(tcp_raw_recv_reset, struct sock *sk)
 {
-	count_event(sk, 2);
+	count_event(sk, 2, 1);
+	return 0;
+}
+
+SEC("raw_tp/tcp_probe")
+int BPF_PROG(tcp_raw_probe, struct sock *sk)
+{
+	on_probe(sk);
 	return 0;
 }
 

@@ -41,14 +41,14 @@ struct tcp_series {
 	__u64 closed;
 	__u64 bytes_sent;	/* payload acknowledged by the peer: bytes_acked less SYN and FIN */
 	__u64 bytes_received;	/* payload received: bytes_received less the peer's FIN */
-	__u64 retransmits;	/* tcp:tcp_retransmit_skb */
+	__u64 retransmits;	/* segments retransmitted (tcp:tcp_retransmit_skb, err 0: tcp_skb_pcount each) */
 	__u64 resets_sent;	/* tcp:tcp_send_reset */
 	__u64 resets_received;	/* tcp:tcp_receive_reset */
 	__u64 duration_sum_ns;	/* open -> close */
 	__u64 duration_slots[TCP_N_SLOTS];
 	__u64 connect_sum_ns;	/* SYN_SENT -> ESTABLISHED */
 	__u64 connect_slots[TCP_N_SLOTS];
-	__u64 rtt_sum_us;	/* smoothed RTT at close */
+	__u64 rtt_sum_us;	/* smoothed RTT samples: tcp:tcp_probe, sampled per socket, and at close */
 	__u64 rtt_slots[TCP_RTT_SLOTS];
 };
 
@@ -61,6 +61,9 @@ struct tcp_conn {
 	__u16 _pad;
 	char comm[TASK_COMM_LEN];
 	struct tcp_series_key key;	/* the series this connection counts in, fixed at open */
+	__u64 rtt_sample_ns;	/* CLOCK_MONOTONIC of the last RTT sample, 0: none yet */
+	__u32 rtt_slot;		/* log2 slot of the last RTT sample + 1, 0: none yet */
+	__u32 _pad2;
 };
 
 /* One closed connection, streamed through `events`. */

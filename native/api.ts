@@ -68,10 +68,12 @@ export interface RingBufferReader {
   close(): Promise<void>;
 }
 
-/** A BPF program's kernel statistics (need `enableStats()`). */
+/** A BPF program's kernel statistics (run count and time need `enableStats()`; recursion misses are always counted). */
 export interface ProgramStats {
   runCount: bigint;
   runTimeNs: bigint;
+  /** Runs the kernel skipped because the program was already running on that CPU (an event lost). */
+  recursionMisses: bigint;
 }
 
 /** An opened (then loaded) .bpf.o. */

@@ -62,7 +62,6 @@ interface RawReader {
 }
 
 interface RawProgramStats extends ProgramStats {
-  recursionMisses: bigint;
   id: number;
 }
 
@@ -600,7 +599,7 @@ class ObjectImpl implements NativeBpfObject {
   programStats(program: string): ProgramStats {
     checkName(program, 'bpf_obj_get_info_by_fd', 'program');
     const s = call(() => this.raw.programStats(program));
-    return { runCount: s.runCount, runTimeNs: s.runTimeNs };
+    return { runCount: s.runCount, runTimeNs: s.runTimeNs, recursionMisses: s.recursionMisses };
   }
 
   close(): Promise<void> {

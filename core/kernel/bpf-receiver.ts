@@ -23,6 +23,8 @@ export abstract class BpfReceiver implements Receiver {
   private readonly timers: NodeJS.Timeout[] = [];
   /** Last totals read from the `drops` map, by index. */
   private readonly dropTotals = new Map<number, number>();
+  /** Last recursion-miss totals read from the kernel, by program. */
+  private readonly missTotals = new Map<string, bigint>();
 
   constructor(protected readonly ctx: CreateContext, private readonly collectionIntervalMs: number) {}
 
@@ -103,6 +105,29 @@ export abstract class BpfReceiver implements Receiver {
       const total = sumPerCpu(drops.lookupPerCpu(key));
       this.ctx.telemetry.drop(reason, total - (this.dropTotals.get(index) ?? 0));
       this.dropTotals.set(index, total);
+    }
+  }
+
+  /**
+   * Adds the kernel's recursion misses of `programs` since the last read to
+   * the dropped counts (`recursion_miss`): runs the kernel skipped because
+   * the same program was already running on that CPU (a hook hit again from
+   * an interrupt), each an event the maps never saw. Programs not loaded
+   * (the other variant) are skipped.
+   */
+  protected countRecursionMisses(programs: readonly string[]): void {
+    const obj = this.obj;
+    if (!obj) return;
+    for (const program of programs) {
+      let misses: bigint;
+      try {
+        misses = obj.programStats(program).recursionMisses;
+      } catch {
+        continue; // not loaded (setAutoload false)
+      }
+      const last = this.missTotals.get(program) ?? 0n;
+      this.ctx.telemetry.drop('recursion_miss', Number(misses - last));
+      this.missTotals.set(program, misses);
     }
   }
 

@@ -21,13 +21,14 @@ import { bpfObjectPath, openBpfObject } from '../../core/kernel/bpf-object';
 import { commKey } from '../../core/kernel/bpf-records';
 import { monotonicToWallOffset } from '../../core/kernel/clock';
 
-/** The two program pairs in bpf/syscall.bpf.c. */
+/** The three program pairs in bpf/syscall.bpf.c, in the order they are tried. */
 export const SYSCALL_PROGRAMS = {
   tp_btf: { enter: 'sc_btf_enter', exit: 'sc_btf_exit' },
   raw_tp: { enter: 'sc_raw_enter', exit: 'sc_raw_exit' },
+  tracepoint: { enter: 'sc_tp_enter', exit: 'sc_tp_exit' },
 } as const;
 
-/** Which pair of programs to load: `tp_btf` needs kernel BTF, `raw_tp` is the fallback. */
+/** Which pair of programs to load: `tp_btf` first, `raw_tp` the fallback, the classic `tracepoint` (needs tracefs) the last one. */
 export type SyscallVariant = keyof typeof SYSCALL_PROGRAMS;
 
 /** Spans kept between two collections at most; more are dropped (`buffer_full`). */
@@ -38,7 +39,7 @@ const CGROUP2_SUPER_MAGIC = 0x63677270;
 
 /** Options for tests and benchmarks; the engine passes none. */
 export interface SyscallReceiverOptions {
-  /** Force a program pair (default: `tp_btf` when /sys/kernel/btf/vmlinux exists, else `raw_tp`). */
+  /** Force a program pair (default: each in {@link SYSCALL_PROGRAMS} order until one loads and attaches). */
   variant?: SyscallVariant;
   /** The compiled object (default: `bpf/.output/syscall.bpf.o` of this package). */
   objectPath?: string;
@@ -136,6 +137,7 @@ export class SyscallReceiver extends BpfReceiver {
       this.countKernelDrops([
         [SYSCALL_DROP_RINGBUF_FULL, 'ringbuf_full'], [SYSCALL_DROP_MAP_FULL, 'map_full'], [SYSCALL_DROP_ID_RANGE, 'unknown_syscall'],
       ]);
+      if (this.variant) this.countRecursionMisses(Object.values(SYSCALL_PROGRAMS[this.variant]));
       if (records.length > 0) this.subject.next({ signal: 'metrics', records });
     } catch (err) {
       this.ctx.logger.error({ component: this.ctx.id, err: errorMessage(err) }, 'reading the syscall maps failed');
@@ -171,8 +173,8 @@ export class SyscallReceiver extends BpfReceiver {
     const comms = (config.comms ?? []).map(commKey);
     const maxEntries = config.max_entries ?? DEFAULT_MAX_ENTRIES;
 
-    // tp_btf first; raw_tp when this kernel refuses it. Both need the kernel's BTF (CO-RE).
-    const variants: SyscallVariant[] = this.options.variant ? [this.options.variant] : ['tp_btf', 'raw_tp'];
+    // tp_btf first; raw_tp when this kernel refuses it; the classic tracepoints last. All need the kernel's BTF (task storage).
+    const variants: SyscallVariant[] = this.options.variant ? [this.options.variant] : Object.keys(SYSCALL_PROGRAMS) as SyscallVariant[];
     let obj: BpfObject | undefined;
     let variant: SyscallVariant = variants[0];
     for (const [i, v] of variants.entries()) {

@@ -14,6 +14,8 @@ export const DEFAULT_IGNORE_LOOPBACK = false;
 export const DEFAULT_MAX_ENTRIES = 10240;
 /** Default capacity of the kernel map `start`, in connections open at once. */
 export const DEFAULT_MAX_CONNECTIONS = 65536;
+/** Default: a connection's RTT is sampled at most this often (more when it changes log2 bucket). */
+export const DEFAULT_RTT_SAMPLE_INTERVAL = '100ms';
 /** Default: the agent's own outbound connections are not tracked. */
 export const DEFAULT_INCLUDE_SELF = false;
 /** Most pids, comms and ports the kernel-side filters hold (TCP_MAX_FILTER in bpf/tcp.h). */
@@ -68,6 +70,12 @@ export const tcpSchema = {
       type: 'boolean',
       default: DEFAULT_IGNORE_LOOPBACK,
       description: 'Leave out connections to a loopback peer (127.0.0.0/8, ::1, ::ffff:127.0.0.0/104).',
+    },
+    rtt_sample_interval: {
+      type: 'string',
+      format: 'duration',
+      default: DEFAULT_RTT_SAMPLE_INTERVAL,
+      description: 'Per connection, the smoothed RTT (tcp:tcp_probe, every received segment) is added to `tcp.rtt` when it moved to another log2 bucket since its last sample, or at most this often otherwise (`0s`: at every segment); and once at close when its bucket changed or none was taken.',
     },
     max_series: MAX_SERIES_SCHEMA,
     max_entries: {

@@ -227,7 +227,7 @@ export function toMetricRecords(series: readonly SeriesEntry[], ctx: MetricConte
     if (e.retransmits) add(TCP_METRICS.retransmits, a, {}, counter('TCP segments retransmitted.', '{segment}', e.retransmits));
     if (e.resetsSent) add(TCP_METRICS.resets, a, { 'tcp.reset.direction': 'sent' }, counter('TCP resets sent or received.', '{reset}', e.resetsSent));
     if (e.resetsReceived) add(TCP_METRICS.resets, a, { 'tcp.reset.direction': 'received' }, counter('TCP resets sent or received.', '{reset}', e.resetsReceived));
-    if (sum(e.rttSlots)) add(TCP_METRICS.rtt, a, {}, histogram('Smoothed round-trip time of closed TCP connections.', RTT_BOUNDS, e.rttSlots, e.rttSumUs / 1e6));
+    if (sum(e.rttSlots)) add(TCP_METRICS.rtt, a, {}, histogram('Smoothed round-trip time of TCP connections, sampled per connection.', RTT_BOUNDS, e.rttSlots, e.rttSumUs / 1e6));
     if (e.closed) {
       add(TCP_METRICS.io, a, { 'network.io.direction': 'transmit' }, counter(IO_DESCRIPTION, 'By', e.bytesSent));
       add(TCP_METRICS.io, a, { 'network.io.direction': 'receive' }, counter(IO_DESCRIPTION, 'By', e.bytesReceived));

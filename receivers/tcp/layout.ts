@@ -68,9 +68,9 @@ export const TCP_SERIES: StructLayout<
 };
 
 /** `struct tcp_conn`, the value of `start` (not read by user space; layout checked all the same). */
-export const TCP_CONN: StructLayout<'open_ns' | 'connect_ns' | 'pid' | 'local_port' | '_pad' | 'comm' | 'key'> = {
+export const TCP_CONN: StructLayout<'open_ns' | 'connect_ns' | 'pid' | 'local_port' | '_pad' | 'comm' | 'key' | 'rtt_sample_ns' | 'rtt_slot' | '_pad2'> = {
   name: 'tcp_conn',
-  size: 80,
+  size: 96,
   members: {
     open_ns: u64(0),
     connect_ns: u64(8),
@@ -79,6 +79,9 @@ export const TCP_CONN: StructLayout<'open_ns' | 'connect_ns' | 'pid' | 'local_po
     _pad: { offset: 22, size: 2 },
     comm: { offset: 24, size: TASK_COMM_LEN },
     key: { offset: 40, size: 40 },
+    rtt_sample_ns: u64(80),
+    rtt_slot: { offset: 88, size: 4 },
+    _pad2: { offset: 92, size: 4 },
   },
 };
 

@@ -16,7 +16,7 @@ import { AGENT_VERSION } from '../../core/version';
 import type { BpfObject, Link, RecordBatch } from '../../native/api';
 import {
   DEFAULT_COLLECTION_INTERVAL, DEFAULT_CONNECTION_EVENTS, DEFAULT_IGNORE_LOOPBACK, DEFAULT_INCLUDE_SELF, DEFAULT_MAX_CONNECTIONS,
-  DEFAULT_MAX_ENTRIES, DEFAULT_PEER_ATTRIBUTES, type TcpConfig,
+  DEFAULT_MAX_ENTRIES, DEFAULT_PEER_ATTRIBUTES, DEFAULT_RTT_SAMPLE_INTERVAL, type TcpConfig,
 } from './config';
 import { closeEventToSignals, decodeCloseEvents, decodeSeries, randomIds, toMetricRecords, type EventContext } from './decode';
 import { TCP_DROP_MAP_FULL, TCP_DROP_RINGBUF_FULL, TCP_DROP_START_FULL } from './layout';
@@ -26,8 +26,8 @@ import { monotonicToWallOffset } from '../../core/kernel/clock';
 
 /** The two program sets in bpf/tcp.bpf.c, by hook. */
 export const TCP_PROGRAMS = {
-  tp_btf: ['tcp_btf_state', 'tcp_btf_retransmit', 'tcp_btf_send_reset', 'tcp_btf_recv_reset'],
-  raw_tp: ['tcp_raw_state', 'tcp_raw_retransmit', 'tcp_raw_send_reset', 'tcp_raw_recv_reset'],
+  tp_btf: ['tcp_btf_state', 'tcp_btf_retransmit', 'tcp_btf_send_reset', 'tcp_btf_recv_reset', 'tcp_btf_probe'],
+  raw_tp: ['tcp_raw_state', 'tcp_raw_retransmit', 'tcp_raw_send_reset', 'tcp_raw_recv_reset', 'tcp_raw_probe'],
 } as const;
 
 /** Which program set to load: `tp_btf` is preferred, `raw_tp` the fallback. */
@@ -85,6 +85,8 @@ export class TcpReceiver extends BpfReceiver {
         resource: this.ctx.resource, scope: this.scope, startTime: this.startTime, time: nowHrTime(), limiter: this.limiter,
       });
       this.countKernelDrops([[TCP_DROP_RINGBUF_FULL, 'ringbuf_full'], [TCP_DROP_MAP_FULL, 'map_full'], [TCP_DROP_START_FULL, 'start_full']]);
+      // A state change missed for recursion (softirq over the same program on that CPU) is a connection not counted.
+      if (this.variant) this.countRecursionMisses(TCP_PROGRAMS[this.variant]);
       if (records.length > 0) this.subject.next({ signal: 'metrics', records });
     } catch (err) {
       this.ctx.logger.error({ component: this.ctx.id, err: errorMessage(err) }, 'reading the tcp maps failed');
@@ -129,6 +131,7 @@ export class TcpReceiver extends BpfReceiver {
       obj.setConst('peer_attributes', config.peer_attributes ?? DEFAULT_PEER_ATTRIBUTES);
       obj.setConst('emit_events', events);
       obj.setConst('wakeup_data_size', EVENTS_WAKEUP_BYTES);
+      obj.setConst('rtt_sample_interval_ns', BigInt(Math.round(parseDuration(config.rtt_sample_interval ?? DEFAULT_RTT_SAMPLE_INTERVAL) * 1e6)));
       obj.setConst('ignore_loopback', config.ignore_loopback ?? DEFAULT_IGNORE_LOOPBACK);
       obj.setConst('filter_pids_on', pids.length > 0);
       obj.setConst('filter_comms_on', comms.length > 0);

@@ -16,7 +16,7 @@ const skip = asRoot ? false : 'the syscall receiver needs root (CAP_BPF, CAP_PER
 /** Names of the syscall receiver's programs loaded in the kernel. */
 function loadedPrograms(): string[] {
   const progs = JSON.parse(execFileSync('bpftool', ['prog', 'show', '-j'], { encoding: 'utf8' })) as Array<{ name?: string }>;
-  return progs.map((p) => p.name ?? '').filter((n) => /^sc_(btf|raw)_/.test(n)).sort();
+  return progs.map((p) => p.name ?? '').filter((n) => /^sc_(btf|raw|tp)_/.test(n)).sort();
 }
 
 const started = (l: Record<string, unknown>): boolean => l.msg === 'ebpf-pipeline started';

@@ -184,7 +184,7 @@ export async function ourProgramsAfterRelease(timeoutMs = 3000): Promise<string[
 }
 
 /** Our programs' names (bpf/syscall.bpf.c). */
-export const OUR_PROGRAMS = ['sc_btf_enter', 'sc_btf_exit', 'sc_raw_enter', 'sc_raw_exit'];
+export const OUR_PROGRAMS = ['sc_btf_enter', 'sc_btf_exit', 'sc_raw_enter', 'sc_raw_exit', 'sc_tp_enter', 'sc_tp_exit'];
 
 /** Links (`bpftool link show`) of our programs still in the kernel. */
 export async function listLinks(): Promise<string[]> {

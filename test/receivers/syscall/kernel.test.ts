@@ -1,13 +1,14 @@
 /**
  * The syscall receiver on the real kernel: a workload with known numbers of
  * calls, failures and sleeps, and the exact counts, buckets and spans it must
- * produce; each filter; the raw_tp variant; release of every program.
+ * produce; each filter; the raw_tp and classic tracepoint variants; release of every program.
  */
 import t from 'tap';
 import { mkdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { syscallReceiverFactory } from '../../../receivers/syscall';
-import { SyscallReceiver, cgroup2Mount } from '../../../receivers/syscall/receiver';
+import { SYSCALL_PROGRAMS, SyscallReceiver, cgroup2Mount } from '../../../receivers/syscall/receiver';
+import type { BpfObject } from '../../../native/api';
 import { probeSyscall } from '../../../receivers/syscall';
 import {
   OUR_PROGRAMS, listLinks, loadedProgramNames, ourProgramsAfterRelease, points, receiverContext, runWorkload, startWorkload, syscallConfig, total, withReceiver,
@@ -38,16 +39,24 @@ t.test('counts and errors are exact (tp_btf, counts-only mode)', { skip }, async
   t.same(r.ctx.telemetry.dropped.size, 0, 'nothing dropped');
 });
 
-t.test('the raw_tp variant counts the same', { skip }, async (t) => {
-  const r = await withReceiver({ comms: [COMM] }, async () => {
-    await runWorkload({ getppid: N, fail: M });
-  }, { variant: 'raw_tp' });
-  t.equal(r.receiver.variant, 'raw_tp');
-  t.equal(total(r.metrics, 'syscall.calls', { 'syscall.name': 'getppid' }), N);
-  t.equal(total(r.metrics, 'syscall.errors', { 'syscall.name': 'close', 'error.type': 'EBADF' }), M);
-  const hist = points(r.metrics, 'syscall.duration', { 'syscall.name': 'getppid' })[0];
-  t.equal(hist?.histogram?.count, N, 'every getppid has a latency sample');
-});
+for (const variant of ['raw_tp', 'tracepoint'] as const) {
+  t.test(`the ${variant} variant counts the same, in both modes`, { skip }, async (t) => {
+    const r = await withReceiver({ comms: [COMM] }, async () => {
+      await runWorkload({ getppid: N, fail: M });
+    }, { variant });
+    t.equal(r.receiver.variant, variant);
+    t.equal(total(r.metrics, 'syscall.calls', { 'syscall.name': 'getppid' }), N);
+    t.equal(total(r.metrics, 'syscall.errors', { 'syscall.name': 'close', 'error.type': 'EBADF' }), M);
+    const hist = points(r.metrics, 'syscall.duration', { 'syscall.name': 'getppid' })[0];
+    t.equal(hist?.histogram?.count, N, 'every getppid has a latency sample');
+    const counts = await withReceiver({ comms: [COMM], latency: false }, async () => {
+      await runWorkload({ getppid: N, fail: M });
+    }, { variant });
+    t.equal(total(counts.metrics, 'syscall.calls', { 'syscall.name': 'getppid' }), N, 'counts-only mode (sys_exit alone)');
+    t.equal(total(counts.metrics, 'syscall.errors', { 'syscall.name': 'close', 'error.type': 'EBADF' }), M);
+    t.same(counts.ctx.telemetry.dropped.size, 0, 'nothing dropped');
+  });
+}
 
 t.test('latency: 20 sleeps of 5 ms land in the [4.19 ms, 8.39 ms) bucket', { skip }, async (t) => {
   const w = await startWorkload({ sleeps: 20, sleepMs: 5 });
@@ -175,6 +184,30 @@ t.test('a full map is counted as map_full drops', { skip }, async (t) => {
   });
   t.ok(r.metrics.filter((m) => m.name === 'syscall.calls').length <= 2, 'at most max_entries series');
   t.ok((r.ctx.telemetry.dropped.get('map_full') ?? 0) > 0, `map_full drops counted: ${r.ctx.telemetry.dropped.get('map_full')}`);
+});
+
+t.test('the recursion misses of every attached program are counted as recursion_miss drops', { skip }, async (t) => {
+  // The kernel side of recursion misses is tested for real in test/core/kernel/recursion-miss.test.ts;
+  // here, which programs the syscall receiver asks about, with their real stats plus a known offset.
+  const ctx = receiverContext();
+  const receiver = new SyscallReceiver(syscallConfig({ comms: [COMM] }), ctx, { variant: 'raw_tp' });
+  await receiver.start();
+  try {
+    const obj = (receiver as unknown as { obj: BpfObject }).obj;
+    const real = obj.programStats.bind(obj);
+    const asked: string[] = [];
+    obj.programStats = (p: string) => {
+      asked.push(p);
+      const stats = real(p);
+      return { ...stats, recursionMisses: stats.recursionMisses + (p === 'sc_raw_exit' ? 4n : 0n) };
+    };
+    const before = ctx.telemetry.dropped.get('recursion_miss') ?? 0;
+    receiver.collect();
+    t.same([...new Set(asked)].sort(), Object.values(SYSCALL_PROGRAMS.raw_tp).sort(), 'the pair of the variant in use, none of the others');
+    t.equal((ctx.telemetry.dropped.get('recursion_miss') ?? 0) - before, 4, 'their misses are dropped records');
+  } finally {
+    await receiver.shutdown();
+  }
 });
 
 t.test('lifecycle: shutdown before start and twice; nothing of ours stays loaded', { skip }, async (t) => {

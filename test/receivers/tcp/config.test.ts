@@ -34,6 +34,7 @@ const DEFAULTS = {
   comms: [],
   ports: [],
   ignore_loopback: false,
+  rtt_sample_interval: '100ms',
   max_series: 10000,
   max_entries: 10240,
   max_connections: 65536,

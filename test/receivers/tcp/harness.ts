@@ -169,8 +169,8 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Our programs' names (bpf/tcp.bpf.c). */
-export const OUR_PROGRAMS = ['tcp_btf_state', 'tcp_btf_retransmit', 'tcp_btf_send_reset', 'tcp_btf_recv_reset',
-  'tcp_raw_state', 'tcp_raw_retransmit', 'tcp_raw_send_reset', 'tcp_raw_recv_reset'];
+export const OUR_PROGRAMS = ['tcp_btf_state', 'tcp_btf_retransmit', 'tcp_btf_send_reset', 'tcp_btf_recv_reset', 'tcp_btf_probe',
+  'tcp_raw_state', 'tcp_raw_retransmit', 'tcp_raw_send_reset', 'tcp_raw_recv_reset', 'tcp_raw_probe'];
 
 /** Our programs still loaded, polled until none is left or `timeoutMs` passed (the kernel frees them after an RCU grace period). */
 export async function ourProgramsAfterRelease(timeoutMs = 3000): Promise<string[]> {
