@@ -1,0 +1,253 @@
+/**
+ * The `alloc` receiver: loads bpf/alloc.bpf.o, hooks the malloc family of
+ * the target files (uprobes and uretprobes), and every `collection_interval`
+ * reads the per-process totals as metrics and the live blocks as a leak
+ * report (log records, and a profile when `profiles` is set).
+ */
+import { existsSync } from 'node:fs';
+import { BpfReceiver } from '../../core/kernel/bpf-receiver';
+import { errorMessage } from '../../core/error-message';
+import type { CreateContext } from '../../core/component';
+import type { HrTime, Scope } from '../../core/signals';
+import { nowHrTime } from '../../core/signals';
+import { DEFAULT_MAX_SERIES, SeriesLimiter } from '../../core/cardinality';
+import { parseDuration } from '../../core/config/duration';
+import { AGENT_VERSION } from '../../core/version';
+import type { Link, NativeError } from '../../native/api';
+import type { Symbolizer } from '../../core/symbolize/types';
+import { bpfObjectPath, openBpfObject } from '../../core/kernel/bpf-object';
+import { commKey } from '../../core/kernel/bpf-records';
+import {
+  DEFAULT_COLLECTION_INTERVAL, DEFAULT_MAX_ENTRIES, DEFAULT_MAX_PROCESSES, DEFAULT_MAX_STACKS, DEFAULT_MIN_AGE, DEFAULT_SAMPLE_EVERY,
+  DEFAULT_TOP_K, type AllocConfig,
+} from './config';
+import { decodeAllocs, decodeProcesses, decodeStack, groupLeaks, type LiveBlock, type ProcessTotals } from './decode';
+import { ALLOC_DROP_ALLOCS_FULL, ALLOC_DROP_PENDING_FULL, ALLOC_DROP_PROCESSES_FULL, ALLOC_DROP_STACK_MISSING, ALLOC_KEY } from './layout';
+import { leakRecords, leakStacks } from './leak-report';
+import { toMetricRecords } from './metrics';
+import { resolveTargets, type ProbeTarget } from './targets';
+
+/** A hooked function: its symbol and programs; `required` ones must exist in the target file. */
+export interface AllocProbe {
+  symbol: string;
+  enter: string;
+  exit?: string;
+  required: boolean;
+}
+
+/**
+ * The hooked functions of bpf/alloc.bpf.c. glibc's memalign, valloc and
+ * pvalloc are not hooked (aligned_alloc and memalign share one address in
+ * glibc 2.36, so memalign is seen as aligned_alloc there).
+ */
+export const ALLOC_PROBES: readonly AllocProbe[] = [
+  { symbol: 'malloc', enter: 'malloc_enter', exit: 'malloc_exit', required: true },
+  { symbol: 'free', enter: 'free_enter', required: true },
+  { symbol: 'calloc', enter: 'calloc_enter', exit: 'calloc_exit', required: false },
+  { symbol: 'realloc', enter: 'realloc_enter', exit: 'realloc_exit', required: false },
+  { symbol: 'aligned_alloc', enter: 'aligned_alloc_enter', exit: 'aligned_alloc_exit', required: false },
+  { symbol: 'posix_memalign', enter: 'posix_memalign_enter', exit: 'posix_memalign_exit', required: false },
+];
+
+/** Options for tests and benchmarks; the engine passes none. */
+export interface AllocReceiverOptions {
+  /** The compiled object (default: `bpf/.output/alloc.bpf.o` of this package). */
+  objectPath?: string;
+  /** The symbolizer (default: a new shared-implementation one). */
+  symbolizer?: Symbolizer;
+}
+
+function u32(n: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(n);
+  return b;
+}
+
+const ONE = Buffer.from([1]);
+
+/** Whether a process (or thread) id is alive. */
+function alive(id: number): boolean {
+  return existsSync(`/proc/${id}`);
+}
+
+/** Allocations, frees and outstanding bytes of processes from uprobes on the malloc family; leak reports. */
+export class AllocReceiver extends BpfReceiver {
+  private readonly scope: Scope = { name: 'ebpf-pipeline/receiver/alloc', version: AGENT_VERSION };
+  private readonly limiter: SeriesLimiter;
+  private readonly sampleEvery: number;
+  private readonly minAgeMs: number;
+  private readonly topK: number;
+  private readonly symbolizer?: Symbolizer;
+  private links: Link[] = [];
+  private startTime: HrTime = nowHrTime();
+  private lastReport: HrTime = nowHrTime();
+  /** The probes attached, as `file:symbol[ pid]` descriptions, once started. */
+  attached: string[] = [];
+
+  constructor(private readonly config: AllocConfig, ctx: CreateContext, private readonly options: AllocReceiverOptions = {}) {
+    super(ctx, parseDuration(config.collection_interval ?? DEFAULT_COLLECTION_INTERVAL));
+    this.limiter = new SeriesLimiter(config.max_series ?? DEFAULT_MAX_SERIES, ctx.telemetry);
+    this.sampleEvery = config.sample_every ?? DEFAULT_SAMPLE_EVERY;
+    this.minAgeMs = parseDuration(config.min_age ?? DEFAULT_MIN_AGE);
+    this.topK = config.top_k ?? DEFAULT_TOP_K;
+    this.symbolizer = options.symbolizer;
+  }
+
+  /** Reads the kernel maps now: metrics, then the leak report; forgets exited processes. */
+  collect(): void {
+    const obj = this.obj;
+    if (!obj) return;
+    const time = nowHrTime();
+    const nowNs = process.hrtime.bigint();
+    try {
+      const processes = decodeProcesses(obj.map('processes').entries());
+      const dead = new Set(processes.filter((p) => !alive(p.pid)).map((p) => p.pid));
+      for (const p of processes) if (!dead.has(p.pid)) this.symbolizer?.observe(p.pid);
+      const metrics = toMetricRecords(processes, {
+        resource: this.ctx.resource, scope: this.scope, sampleEvery: this.sampleEvery, startTime: this.startTime, time, limiter: this.limiter,
+      });
+      if (metrics.length > 0) this.subject.next({ signal: 'metrics', records: metrics });
+
+      const blocks = decodeAllocs(obj.map('allocs').entries());
+      this.report(blocks, processes, nowNs, time);
+      this.forget(dead, blocks);
+      this.collectStacks(blocks);
+      this.forgetPending();
+      this.countKernelDrops([
+        [ALLOC_DROP_ALLOCS_FULL, 'allocs_full'], [ALLOC_DROP_PENDING_FULL, 'pending_full'],
+        [ALLOC_DROP_PROCESSES_FULL, 'processes_full'], [ALLOC_DROP_STACK_MISSING, 'stack_missing'],
+      ]);
+    } catch (err) {
+      this.ctx.logger.error({ component: this.ctx.id, err: errorMessage(err) }, 'reading the alloc maps failed');
+    }
+    this.lastReport = time;
+  }
+
+  /** The leak report: the top K stacks as log records. */
+  private report(blocks: readonly LiveBlock[], processes: readonly ProcessTotals[], nowNs: bigint, time: HrTime): void {
+    const obj = this.obj;
+    if (!obj) return;
+    const cutoff = nowNs - BigInt(Math.round(this.minAgeMs * 1e6));
+    const groups = groupLeaks(blocks, cutoff).slice(0, this.topK);
+    if (groups.length === 0) return;
+    const comms = new Map(processes.map((p) => [p.pid, p.comm]));
+    const stacksMap = obj.map('stacks');
+    const symbolizer = this.symbolizer;
+    if (!symbolizer) return;
+    const stacks = leakStacks({
+      groups,
+      stackOf: (id) => {
+        const value = stacksMap.lookup(u32(id));
+        return value ? decodeStack(value) : [];
+      },
+      symbolizer,
+      commOf: (pid) => comms.get(pid) ?? '',
+      sampleEvery: this.sampleEvery,
+      nowNs,
+    });
+    const records = leakRecords(stacks, { resource: this.ctx.resource, scope: this.scope, time, minAgeMs: this.minAgeMs });
+    this.subject.next({ signal: 'logs', records });
+  }
+
+  /** Deletes the totals and the blocks of processes that exited (their last points were just emitted). */
+  private forget(dead: ReadonlySet<number>, blocks: readonly LiveBlock[]): void {
+    const obj = this.obj;
+    if (!obj || dead.size === 0) return;
+    const allocs = obj.map('allocs');
+    const key = Buffer.alloc(ALLOC_KEY.size);
+    for (const b of blocks) {
+      if (!dead.has(b.pid)) continue;
+      key.writeBigUInt64LE(b.addr, ALLOC_KEY.members.addr.offset);
+      key.writeUInt32LE(b.pid, ALLOC_KEY.members.pid.offset);
+      allocs.delete(key);
+    }
+    const processes = obj.map('processes');
+    for (const pid of dead) processes.delete(u32(pid));
+  }
+
+  /**
+   * Deletes the stacks no live block refers to once `stacks` is half full,
+   * so stacks of freed blocks do not crowd out new ones.
+   */
+  private collectStacks(blocks: readonly LiveBlock[]): void {
+    const obj = this.obj;
+    if (!obj) return;
+    const stacks = obj.map('stacks');
+    const ids = stacks.entries().map(([k]) => k.readUInt32LE(0));
+    if (ids.length < stacks.maxEntries / 2) return;
+    const used = new Set(blocks.map((b) => b.stackId));
+    for (const id of ids) if (!used.has(id)) stacks.delete(u32(id));
+  }
+
+  /** Deletes the in-flight entries of threads that exited inside an allocator call. */
+  private forgetPending(): void {
+    const pending = this.obj?.map('pending');
+    if (!pending) return;
+    for (const [key] of pending.entries()) if (!alive(key.readUInt32LE(0))) pending.delete(key);
+  }
+
+  protected async load(): Promise<void> {
+    const { config, ctx } = this;
+    const path = this.options.objectPath ?? bpfObjectPath('alloc');
+    if (!existsSync(path)) throw new Error(`${ctx.id}: ${path} is missing: run ./setup.sh (or make -C bpf) to build the BPF programs`);
+    let targets: ProbeTarget[];
+    try {
+      targets = resolveTargets(config);
+    } catch (err) {
+      throw new Error(`${ctx.id}: ${errorMessage(err)}`, { cause: err });
+    }
+    const pids = config.pids ?? [];
+    const comms = (config.comms ?? []).map(commKey);
+    const obj = openBpfObject(path);
+    this.obj = obj;
+    obj.setConst('self_pid', process.pid);
+    obj.setConst('filter_pids_on', pids.length > 0);
+    obj.setConst('filter_comms_on', comms.length > 0);
+    obj.setConst('sample_every', BigInt(this.sampleEvery));
+    obj.setMaxEntries('allocs', config.max_entries ?? DEFAULT_MAX_ENTRIES);
+    obj.setMaxEntries('stacks', config.max_stacks ?? DEFAULT_MAX_STACKS);
+    obj.setMaxEntries('processes', config.max_processes ?? DEFAULT_MAX_PROCESSES);
+    try {
+      await obj.load();
+    } catch (err) {
+      throw new Error(`${ctx.id}: loading the alloc programs failed: ${errorMessage(err)}`, { cause: err });
+    }
+    for (const pid of pids) obj.map('filter_pids').update(u32(pid), ONE);
+    for (const comm of comms) obj.map('filter_comms').update(comm, ONE);
+    for (const pid of pids) this.symbolizer?.observe(pid);
+
+    this.startTime = nowHrTime();
+    this.lastReport = this.startTime;
+    for (const target of targets) this.attachTarget(target);
+    ctx.logger.info({ component: ctx.id, targets, sample_every: this.sampleEvery }, 'alloc probes attached');
+  }
+
+  /** Hooks the malloc family in one target; a missing optional symbol is skipped, a missing required one fails. */
+  private attachTarget(target: ProbeTarget): void {
+    const obj = this.obj;
+    if (!obj) return;
+    const where = `${target.binary}${target.pid === undefined ? '' : ` (pid ${target.pid})`}`;
+    for (const probe of ALLOC_PROBES) {
+      const spec = { kind: 'uprobe' as const, binary: target.binary, symbol: probe.symbol, pid: target.pid };
+      try {
+        // The return probe first: an entry is never stashed without its return hooked.
+        if (probe.exit) this.links.push(obj.attach(probe.exit, { ...spec, retprobe: true }));
+        this.links.push(obj.attach(probe.enter, spec));
+        this.attached.push(`${where}:${probe.symbol}`);
+      } catch (err) {
+        const code = (err as Partial<NativeError>).code;
+        if (!probe.required && code === 'ENOENT') {
+          this.ctx.logger.debug({ component: this.ctx.id, binary: target.binary, symbol: probe.symbol }, 'symbol not found; not hooked');
+          continue;
+        }
+        const hint = code === 'ENOENT' ? `: ${target.binary} has no symbol ${probe.symbol} (is it a C library, or a program linked statically?)` : `: ${errorMessage(err)}`;
+        throw new Error(`${this.ctx.id}: hooking ${probe.symbol} in ${where} failed${hint}`, { cause: err });
+      }
+    }
+  }
+
+  /** Detaches every probe. Idempotent. */
+  protected detachAll(): void {
+    this.destroyLinks(this.links.splice(0));
+  }
+}

@@ -1,0 +1,120 @@
+/** Runs the alloc receiver against the leaktest workload, for the kernel tests. */
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdirSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Batch, LogRecord, MetricRecord } from '../../../core/signals';
+import type { CreateContext } from '../../../core/component';
+import { allocReceiverFactory } from '../../../receivers/alloc';
+import type { AllocConfig } from '../../../receivers/alloc/config';
+import { AllocReceiver, type AllocReceiverOptions } from '../../../receivers/alloc/receiver';
+import { receiverContext, schemaConfig } from '../../support/receiver-context';
+import { BPF_CACHE } from '../../support/bpf-compile';
+
+/** The collection interval of every kernel test. */
+export const INTERVAL_MS = 200;
+
+/** A config through the schema (defaults filled in), as the loader would hand it to create(). */
+export function allocConfig(config: Record<string, unknown>): AllocConfig {
+  return schemaConfig<AllocConfig>(allocReceiverFactory.schema, { collection_interval: `${INTERVAL_MS}ms`, min_age: '0s', ...config });
+}
+
+let workloadPath: string | undefined;
+
+/** Compiles fixtures/leaktest.c once per test file, with frame pointers (user stacks are walked through them). */
+export function workload(): string {
+  if (!workloadPath) {
+    mkdirSync(BPF_CACHE, { recursive: true });
+    const out = join(BPF_CACHE, 'leaktest');
+    const tmp = `${out}.${process.pid}.tmp`;
+    execFileSync('cc', ['-O1', '-g', '-fno-omit-frame-pointer', '-Wall', '-o', tmp, join(__dirname, 'fixtures', 'leaktest.c')]);
+    renameSync(tmp, out);
+    workloadPath = out;
+  }
+  return workloadPath;
+}
+
+/** A started leaktest, waiting for `go()`. */
+export interface Leaktest {
+  pid: number;
+  child: ChildProcessWithoutNullStreams;
+  /** Runs the allocations; resolves once it said "done" (it then waits for `end()`). */
+  go(): Promise<void>;
+  /** Lets it exit; resolves when it has, with status 0. */
+  end(): Promise<void>;
+}
+
+/** Starts leaktest N SIZE M [family]. */
+export async function startLeaktest(n: number, size: number, m: number, family = false): Promise<Leaktest> {
+  const child = spawn(workload(), [String(n), String(size), String(m), ...(family ? ['family'] : [])]);
+  const lines = createInterface({ input: child.stdout });
+  const exited = new Promise<void>((resolve, reject) => {
+    child.on('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`leaktest exited with ${code ?? signal}`))));
+  });
+  exited.catch(() => undefined);
+  const next = (): Promise<string> => new Promise((resolve, reject) => {
+    lines.once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`leaktest exited with ${code}`)));
+  });
+  const ready = await next();
+  const m0 = /^ready (\d+)$/.exec(ready);
+  if (!m0) throw new Error(`leaktest said ${ready}`);
+  return {
+    pid: Number(m0[1]),
+    child,
+    go: async () => {
+      const done = next();
+      child.stdin.write('go\n');
+      const line = await done;
+      if (line !== 'done') throw new Error(`leaktest said ${line}`);
+    },
+    end: async () => {
+      child.stdin.end();
+      await exited;
+    },
+  };
+}
+
+/** What a receiver run saw. */
+export interface RunResult {
+  batches: Batch[];
+  /** The metric points of the last metrics batch (cumulative: the totals). */
+  metrics: MetricRecord[];
+  /** The log records of the last logs batch (the last leak report). */
+  leaks: LogRecord[];
+  ctx: CreateContext;
+  receiver: AllocReceiver;
+}
+
+/** Sleeps. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Starts the receiver, runs `body`, waits two intervals, shuts down. */
+export async function withReceiver(config: Record<string, unknown>, body: () => Promise<void>, options: AllocReceiverOptions = {}): Promise<RunResult> {
+  const ctx = receiverContext('alloc');
+  const receiver = new AllocReceiver(allocConfig(config), ctx, options);
+  const batches: Batch[] = [];
+  receiver.batches.subscribe((b) => batches.push(b));
+  await receiver.start();
+  try {
+    await body();
+    await sleep(INTERVAL_MS * 2);
+  } finally {
+    await receiver.shutdown();
+  }
+  const last = (signal: Batch['signal']): Batch | undefined => batches.filter((b) => b.signal === signal).at(-1);
+  return {
+    batches,
+    metrics: (last('metrics')?.records ?? []) as MetricRecord[],
+    leaks: (last('logs')?.records ?? []) as LogRecord[],
+    ctx,
+    receiver,
+  };
+}
+
+/** The value of the point of `name` for `pid` (undefined when there is none). */
+export function valueOf(metrics: readonly MetricRecord[], name: string, pid: number): number | undefined {
+  return metrics.find((m) => m.name === name && m.attributes['process.pid'] === pid)?.value;
+}
