@@ -13,8 +13,9 @@ import { nowHrTime } from '../../core/signals';
 import { DEFAULT_MAX_SERIES, SeriesLimiter } from '../../core/cardinality';
 import { parseDuration } from '../../core/config/duration';
 import { AGENT_VERSION } from '../../core/version';
-import type { Link, NativeError } from '../../native/api';
+import type { Link } from '../../native/api';
 import type { Symbolizer } from '../../core/symbolize/types';
+import { createSymbolizer } from '../../core/symbolize/symbolizer';
 import { bpfObjectPath, openBpfObject } from '../../core/kernel/bpf-object';
 import { commKey } from '../../core/kernel/bpf-records';
 import {
@@ -77,7 +78,7 @@ export class AllocReceiver extends BpfReceiver {
   private readonly sampleEvery: number;
   private readonly minAgeMs: number;
   private readonly topK: number;
-  private readonly symbolizer?: Symbolizer;
+  private readonly symbolizer: Symbolizer;
   private links: Link[] = [];
   private startTime: HrTime = nowHrTime();
   private lastReport: HrTime = nowHrTime();
@@ -90,7 +91,7 @@ export class AllocReceiver extends BpfReceiver {
     this.sampleEvery = config.sample_every ?? DEFAULT_SAMPLE_EVERY;
     this.minAgeMs = parseDuration(config.min_age ?? DEFAULT_MIN_AGE);
     this.topK = config.top_k ?? DEFAULT_TOP_K;
-    this.symbolizer = options.symbolizer;
+    this.symbolizer = options.symbolizer ?? createSymbolizer();
   }
 
   /** Reads the kernel maps now: metrics, then the leak report; forgets exited processes. */
@@ -102,7 +103,7 @@ export class AllocReceiver extends BpfReceiver {
     try {
       const processes = decodeProcesses(obj.map('processes').entries());
       const dead = new Set(processes.filter((p) => !alive(p.pid)).map((p) => p.pid));
-      for (const p of processes) if (!dead.has(p.pid)) this.symbolizer?.observe(p.pid);
+      for (const p of processes) if (!dead.has(p.pid)) this.symbolizer.observe(p.pid);
       const metrics = toMetricRecords(processes, {
         resource: this.ctx.resource, scope: this.scope, sampleEvery: this.sampleEvery, startTime: this.startTime, time, limiter: this.limiter,
       });
@@ -132,15 +133,13 @@ export class AllocReceiver extends BpfReceiver {
     if (groups.length === 0) return;
     const comms = new Map(processes.map((p) => [p.pid, p.comm]));
     const stacksMap = obj.map('stacks');
-    const symbolizer = this.symbolizer;
-    if (!symbolizer) return;
     const stacks = leakStacks({
       groups,
       stackOf: (id) => {
         const value = stacksMap.lookup(u32(id));
         return value ? decodeStack(value) : [];
       },
-      symbolizer,
+      symbolizer: this.symbolizer,
       commOf: (pid) => comms.get(pid) ?? '',
       sampleEvery: this.sampleEvery,
       nowNs,
@@ -214,7 +213,7 @@ export class AllocReceiver extends BpfReceiver {
     }
     for (const pid of pids) obj.map('filter_pids').update(u32(pid), ONE);
     for (const comm of comms) obj.map('filter_comms').update(comm, ONE);
-    for (const pid of pids) this.symbolizer?.observe(pid);
+    for (const pid of pids) this.symbolizer.observe(pid);
 
     this.startTime = nowHrTime();
     this.lastReport = this.startTime;
@@ -222,7 +221,7 @@ export class AllocReceiver extends BpfReceiver {
     ctx.logger.info({ component: ctx.id, targets, sample_every: this.sampleEvery }, 'alloc probes attached');
   }
 
-  /** Hooks the malloc family in one target; a missing optional symbol is skipped, a missing required one fails. */
+  /** Hooks the malloc family in one target; an optional symbol that cannot be hooked is skipped (and logged), a required one fails. */
   private attachTarget(target: ProbeTarget): void {
     const obj = this.obj;
     if (!obj) return;
@@ -235,13 +234,14 @@ export class AllocReceiver extends BpfReceiver {
         this.links.push(obj.attach(probe.enter, spec));
         this.attached.push(`${where}:${probe.symbol}`);
       } catch (err) {
-        const code = (err as Partial<NativeError>).code;
-        if (!probe.required && code === 'ENOENT') {
-          this.ctx.logger.debug({ component: this.ctx.id, binary: target.binary, symbol: probe.symbol }, 'symbol not found; not hooked');
+        if (!probe.required) {
+          this.ctx.logger.warn({ component: this.ctx.id, binary: target.binary, symbol: probe.symbol, err: errorMessage(err) }, 'not hooked');
           continue;
         }
-        const hint = code === 'ENOENT' ? `: ${target.binary} has no symbol ${probe.symbol} (is it a C library, or a program linked statically?)` : `: ${errorMessage(err)}`;
-        throw new Error(`${this.ctx.id}: hooking ${probe.symbol} in ${where} failed${hint}`, { cause: err });
+        throw new Error(
+          `${this.ctx.id}: hooking ${probe.symbol} in ${where} failed (the file must define ${probe.symbol}: a C library, or a program linked statically): ${errorMessage(err)}`,
+          { cause: err },
+        );
       }
     }
   }

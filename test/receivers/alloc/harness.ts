@@ -19,19 +19,23 @@ export function allocConfig(config: Record<string, unknown>): AllocConfig {
   return schemaConfig<AllocConfig>(allocReceiverFactory.schema, { collection_interval: `${INTERVAL_MS}ms`, min_age: '0s', ...config });
 }
 
-let workloadPath: string | undefined;
+const workloadPaths = new Map<boolean, string>();
 
-/** Compiles fixtures/leaktest.c once per test file, with frame pointers (user stacks are walked through them). */
-export function workload(): string {
-  if (!workloadPath) {
+/**
+ * Compiles fixtures/leaktest.c once per test file (`static`: linked
+ * statically), with frame pointers: user stacks are walked through them.
+ */
+export function workload(isStatic = false): string {
+  let path = workloadPaths.get(isStatic);
+  if (!path) {
     mkdirSync(BPF_CACHE, { recursive: true });
-    const out = join(BPF_CACHE, 'leaktest');
-    const tmp = `${out}.${process.pid}.tmp`;
-    execFileSync('cc', ['-O1', '-g', '-fno-omit-frame-pointer', '-Wall', '-o', tmp, join(__dirname, 'fixtures', 'leaktest.c')]);
-    renameSync(tmp, out);
-    workloadPath = out;
+    path = join(BPF_CACHE, isStatic ? 'leaktest-static' : 'leaktest');
+    const tmp = `${path}.${process.pid}.tmp`;
+    execFileSync('cc', ['-O1', '-g', '-fno-omit-frame-pointer', '-Wall', ...(isStatic ? ['-static'] : []), '-o', tmp, join(__dirname, 'fixtures', 'leaktest.c')]);
+    renameSync(tmp, path);
+    workloadPaths.set(isStatic, path);
   }
-  return workloadPath;
+  return path;
 }
 
 /** A started leaktest, waiting for `go()`. */
@@ -44,9 +48,9 @@ export interface Leaktest {
   end(): Promise<void>;
 }
 
-/** Starts leaktest N SIZE M [family]. */
-export async function startLeaktest(n: number, size: number, m: number, family = false): Promise<Leaktest> {
-  const child = spawn(workload(), [String(n), String(size), String(m), ...(family ? ['family'] : [])]);
+/** Starts leaktest N SIZE M [family] (`isStatic`: the statically linked build). */
+export async function startLeaktest(n: number, size: number, m: number, family = false, isStatic = false): Promise<Leaktest> {
+  const child = spawn(workload(isStatic), [String(n), String(size), String(m), ...(family ? ['family'] : [])]);
   const lines = createInterface({ input: child.stdout });
   const exited = new Promise<void>((resolve, reject) => {
     child.on('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`leaktest exited with ${code ?? signal}`))));
@@ -91,11 +95,17 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Starts the receiver, runs `body`, waits two intervals, shuts down. */
-export async function withReceiver(config: Record<string, unknown>, body: () => Promise<void>, options: AllocReceiverOptions = {}): Promise<RunResult> {
+/** Starts the receiver, runs `body`, waits two intervals, shuts down; `onBatches` gets the live list of batches. */
+export async function withReceiver(
+  config: Record<string, unknown>,
+  body: () => Promise<void>,
+  options: AllocReceiverOptions = {},
+  onBatches?: (batches: Batch[]) => void,
+): Promise<RunResult> {
   const ctx = receiverContext('alloc');
   const receiver = new AllocReceiver(allocConfig(config), ctx, options);
   const batches: Batch[] = [];
+  onBatches?.(batches);
   receiver.batches.subscribe((b) => batches.push(b));
   await receiver.start();
   try {

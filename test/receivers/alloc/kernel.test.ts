@@ -1,0 +1,176 @@
+/**
+ * The alloc receiver on the real kernel: a workload that allocates known
+ * blocks from `leaky` (kept) and `tidy` (freed) and the exact totals, the
+ * leak report and the sampling it must produce; the rest of the malloc
+ * family; the comm filter; bad input; release of every probe.
+ */
+import t from 'tap';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import type { Batch } from '../../../core/signals';
+import { allocReceiverFactory, probeAlloc, validateAllocConfig } from '../../../receivers/alloc';
+import { ALLOC_PROBES, AllocReceiver } from '../../../receivers/alloc/receiver';
+import { receiverContext } from '../../support/receiver-context';
+import { allocConfig, sleep, startLeaktest, valueOf, withReceiver, workload, INTERVAL_MS } from './harness';
+
+const N = 1000;
+const M = 500;
+const S = 4096;
+const STATIC_LIBC = '/usr/lib/x86_64-linux-gnu/libc.a';
+let r0: Batch[] = [];
+
+const cannot = probeAlloc({});
+const skip = cannot ? `the alloc receiver cannot run here: ${cannot}` : false;
+if (skip) t.comment(`skipping: ${skip}`);
+
+/** Our programs' names as the kernel keeps them (BPF_OBJ_NAME_LEN: 15 characters). */
+const OUR_PROGRAMS = ALLOC_PROBES.flatMap((p) => [p.enter, p.exit ?? '']).filter(Boolean).map((n) => n.slice(0, 15));
+
+function ourLoadedPrograms(): string[] {
+  const progs = JSON.parse(execFileSync('bpftool', ['-j', 'prog', 'show']).toString()) as Array<{ name?: string }>;
+  return progs.map((p) => p.name ?? '').filter((n) => OUR_PROGRAMS.includes(n));
+}
+
+async function ourProgramsAfterRelease(timeoutMs = 3000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const left = ourLoadedPrograms();
+    if (left.length === 0 || Date.now() > deadline) return left;
+    await sleep(50);
+  }
+}
+
+function stackOf(record: { attributes: Record<string, unknown> }): string[] {
+  return record.attributes['process.memory.leak.stack'] as string[];
+}
+
+t.test('sample_every 1, pid filter: exact totals, and a leak report with leaky on top and no tidy', { skip }, async (t) => {
+  const w = await startLeaktest(N, S, M);
+  const r = await withReceiver({ pids: [w.pid] }, () => w.go());
+  await w.end();
+  t.equal(valueOf(r.metrics, 'process.memory.allocations', w.pid), N + M, 'allocations: every malloc of leaky and tidy');
+  t.equal(valueOf(r.metrics, 'process.memory.allocated', w.pid), (N + M) * S, 'allocated bytes');
+  t.equal(valueOf(r.metrics, 'process.memory.freed', w.pid), M * S, 'freed bytes: tidy\'s blocks');
+  t.equal(valueOf(r.metrics, 'process.memory.outstanding', w.pid), N * S, 'outstanding bytes: leaky\'s blocks, N*S');
+  t.same([...new Set(r.metrics.map((m) => m.attributes['process.pid']))], [w.pid], 'only the pid of the filter');
+  const outstanding = r.metrics.find((m) => m.name === 'process.memory.outstanding');
+  t.match(outstanding, { type: 'gauge', unit: 'By', attributes: { 'process.executable.name': 'leaktest' } });
+  t.match(r.metrics.find((m) => m.name === 'process.memory.allocations'), { type: 'sum', monotonic: true, temporality: 'cumulative' });
+
+  t.ok(r.leaks.length >= 1, `a leak report: ${r.leaks.length} records`);
+  const top = r.leaks[0];
+  t.match(top, { eventName: 'process.memory.leak', severityText: 'WARN' });
+  t.match(top?.attributes, { 'process.pid': w.pid, 'process.executable.name': 'leaktest', 'process.memory.leak.rank': 1, 'process.memory.leak.bytes': N * S, 'process.memory.leak.count': N });
+  const stack = top ? stackOf(top) : [];
+  t.comment(`top stack: ${stack.join(' <- ')}`);
+  t.equal(stack[0], 'leaky', 'the first frame is leaky (the caller of malloc, seen at its return)');
+  t.ok(stack.includes('main'), 'main is below it');
+  t.notOk(r.leaks.some((l) => stackOf(l).some((f) => f.includes('tidy'))), 'tidy appears nowhere in the report');
+  t.same(r.ctx.telemetry.dropped.size, 0, 'nothing dropped');
+});
+
+t.test('sample_every 16: allocations exact; every 16th block tracked, scaled by 16', { skip }, async (t) => {
+  const w = await startLeaktest(N, S, M);
+  const r = await withReceiver({ pids: [w.pid], sample_every: 16 }, () => w.go());
+  await w.end();
+  // The process's allocations are numbered 1..N+M; numbers 16, 32, ... are tracked.
+  const leakyTracked = Math.floor(N / 16); // 62
+  const tidyTracked = Math.floor((N + M) / 16) - leakyTracked; // 31
+  t.equal(valueOf(r.metrics, 'process.memory.allocations', w.pid), N + M, 'allocations stay exact');
+  t.equal(valueOf(r.metrics, 'process.memory.allocated', w.pid), (N + M) * S, 'allocated bytes stay exact');
+  t.equal(valueOf(r.metrics, 'process.memory.outstanding', w.pid), leakyTracked * 16 * S, `outstanding: ${leakyTracked} tracked blocks x 16 x S`);
+  t.equal(valueOf(r.metrics, 'process.memory.freed', w.pid), tidyTracked * 16 * S, `freed: ${tidyTracked} tracked blocks x 16 x S`);
+  t.match(r.leaks[0]?.attributes, { 'process.memory.leak.count': leakyTracked * 16, 'process.memory.leak.bytes': leakyTracked * 16 * S });
+  t.equal(stackOf(r.leaks[0])[0], 'leaky');
+});
+
+t.test('the rest of the family: calloc, aligned_alloc, posix_memalign, realloc', { skip }, async (t) => {
+  const w = await startLeaktest(0, S, 0, true);
+  const r = await withReceiver({ pids: [w.pid] }, () => w.go());
+  await w.end();
+  // family(): kept calloc(1,S), aligned_alloc(64,S), posix_memalign(S), realloc(malloc(S/2), S);
+  // freed: calloc(2,S/2), aligned_alloc(64,S), posix_memalign(S), realloc(malloc(S/2), S).
+  t.equal(valueOf(r.metrics, 'process.memory.allocations', w.pid), 10, '10 successful calls (each realloc and its malloc)');
+  t.equal(valueOf(r.metrics, 'process.memory.allocated', w.pid), 8 * S + 2 * (S / 2) + 0, 'allocated: 8 blocks of S, 2 of S/2');
+  t.equal(valueOf(r.metrics, 'process.memory.outstanding', w.pid), 4 * S, 'outstanding: the 4 kept blocks');
+  t.equal(valueOf(r.metrics, 'process.memory.freed', w.pid), 4 * S + 2 * (S / 2), 'freed: 4 blocks of S, and realloc\'s 2 old blocks of S/2');
+  t.equal(r.leaks.length, 4, 'four call sites in the report');
+  t.ok(r.leaks.every((l) => stackOf(l)[0] === 'family' && l.attributes['process.memory.leak.bytes'] === S), 'each one block of S from family');
+});
+
+t.test('min_age: blocks younger than it are not in the report', { skip }, async (t) => {
+  const w = await startLeaktest(10, S, 0);
+  const r = await withReceiver({ pids: [w.pid], min_age: '1h' }, () => w.go());
+  await w.end();
+  t.equal(valueOf(r.metrics, 'process.memory.outstanding', w.pid), 10 * S);
+  t.equal(r.batches.filter((b) => b.signal === 'logs').length, 0, 'no leak report');
+});
+
+t.test('comms filter: hooks the system C library, counts only that name', { skip }, async (t) => {
+  const w = await startLeaktest(100, S, 50);
+  const r = await withReceiver({ comms: ['leaktest'] }, () => w.go());
+  await w.end();
+  t.match(r.receiver.attached[0], /libc\.so\.6:malloc$/, 'one system-wide target');
+  t.equal(valueOf(r.metrics, 'process.memory.allocations', w.pid), 150);
+  t.equal(valueOf(r.metrics, 'process.memory.outstanding', w.pid), 100 * S);
+  t.same([...new Set(r.metrics.map((m) => m.attributes['process.executable.name']))], ['leaktest'], 'no other process');
+});
+
+t.test('an exited process is forgotten after its last points', { skip }, async (t) => {
+  const w = await startLeaktest(5, S, 0);
+  let atExit = 0;
+  const r = await withReceiver({ pids: [w.pid] }, async () => {
+    await w.go();
+    await sleep(INTERVAL_MS * 1.5);
+    await w.end();
+    atExit = r0.length;
+    await sleep(INTERVAL_MS * 3);
+  }, {}, (batches) => (r0 = batches));
+  const mine = (b: Batch): boolean => b.signal === 'metrics' && b.records.some((m) => m.attributes['process.pid'] === w.pid);
+  t.ok(r.batches.slice(0, atExit).some(mine), 'its points were emitted while it ran');
+  t.ok(r.batches.slice(atExit).filter(mine).length <= 1, 'after it exited: its last points at most once, then nothing');
+  t.ok(r.batches.length - atExit >= 2, `collections ran after it exited (${r.batches.length - atExit} batches)`);
+});
+
+t.test('binary: a statically linked program', { skip: skip || (existsSync(STATIC_LIBC) ? false : `${STATIC_LIBC} is missing (libc6-dev)`) }, async (t) => {
+  const binary = workload(true);
+  const w = await startLeaktest(N, S, M, false, true);
+  const r = await withReceiver({ pids: [w.pid], binary }, () => w.go());
+  await w.end();
+  t.match(r.receiver.attached[0], `${binary} (pid ${w.pid}):malloc`);
+  t.equal(valueOf(r.metrics, 'process.memory.allocations', w.pid), N + M);
+  t.equal(valueOf(r.metrics, 'process.memory.outstanding', w.pid), N * S);
+  t.equal(stackOf(r.leaks[0])[0], 'leaky');
+});
+
+t.test('bad input: clear messages', { skip }, async (t) => {
+  t.equal(probeAlloc({ binary: '/nonexistent/prog' }), 'binary: /nonexistent/prog does not exist');
+  t.equal(probeAlloc({ libc: '/etc/hostname' }), 'libc: /etc/hostname is not an ELF file');
+  t.equal(probeAlloc({ libc: 'libc.so.6' }), 'libc: libc.so.6 is not an absolute path');
+  t.equal(probeAlloc({ pids: [999999999] }), 'pids: process 999999999 does not exist');
+  t.same(validateAllocConfig({ libc: '/nonexistent/libc.so.6' }), [{ path: '/libc', message: '/nonexistent/libc.so.6 does not exist' }]);
+
+  // leaktest imports malloc but defines none: hooking it as `binary` fails naming the symbol.
+  const noMalloc = new AllocReceiver(allocConfig({ binary: workload() }), receiverContext('alloc/x'));
+  await t.rejects(noMalloc.start(), new RegExp(`^alloc/x: hooking malloc in ${workload()} failed \\(the file must define malloc: a C library, or a program linked statically\\): `));
+  await noMalloc.shutdown();
+  t.same(await ourProgramsAfterRelease(), [], 'nothing left loaded after the failed start');
+});
+
+t.test('lifecycle: shutdown before start and twice; no program of ours after shutdown', { skip }, async (t) => {
+  const idle = allocReceiverFactory.create(allocConfig({}), receiverContext('alloc'));
+  await idle.shutdown();
+  await idle.shutdown();
+  const w = await startLeaktest(1, S, 0);
+  const r = allocReceiverFactory.create(allocConfig({ pids: [w.pid] }), receiverContext('alloc'));
+  let completed = false;
+  r.batches.subscribe({ complete: () => (completed = true) });
+  await r.start();
+  t.ok(ourLoadedPrograms().length > 0, 'loaded while running');
+  await r.shutdown();
+  await r.shutdown();
+  t.ok(completed, 'batches completes at shutdown');
+  t.same(await ourProgramsAfterRelease(), [], 'no program of ours after shutdown');
+  await w.go();
+  await w.end();
+});
