@@ -4,7 +4,8 @@
  * exactly, before and after the process exits. Kernel frames from kallsyms.
  */
 import t from 'tap';
-import { copyFileSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { createSymbolizer } from '../../core/symbolize/symbolizer';
 import type { Frame } from '../../core/symbolize/types';
@@ -140,4 +141,40 @@ t.test('kernel addresses from /proc/kallsyms', { skip: kallsymsSkip }, async (t)
   const unknown = symbolizer.symbolizeKernel([0x1000n])[0]!;
   t.equal(unknown.kind, 'unknown');
   t.match(unknown.name, /^\[kernel\]\+0x/);
+});
+
+t.test('a real Node.js JIT function from its --perf-basic-prof map', async (t) => {
+  const script = [
+    'function hotJsFunction(n) { let s = 0; for (let i = 0; i < n; i++) s += i % 7; return s; }',
+    'let total = 0;',
+    'setInterval(() => { total += hotJsFunction(20000); }, 1);',
+    "process.stdin.on('data', () => {}).on('end', () => process.exit(0));",
+  ].join('\n');
+  const child = spawn(process.execPath, ['--perf-basic-prof', '-e', script], { stdio: ['pipe', 'ignore', 'inherit'] });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const mapFile = `/tmp/perf-${child.pid}.map`;
+  t.teardown(async () => {
+    child.stdin.end();
+    await exited;
+    rmSync(mapFile, { force: true });
+  });
+  let line: RegExpExecArray | null = null;
+  for (let i = 0; i < 200 && line === null; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    const text = existsSync(mapFile) ? readFileSync(mapFile, 'utf8') : '';
+    // The last line naming the function: the newest code for it.
+    const all = [...text.matchAll(/^([0-9a-f]+) ([0-9a-f]+) (.*hotJsFunction.*)$/gm)];
+    line = all.length > 0 ? all[all.length - 1]! : null;
+  }
+  if (line === null) {
+    t.fail(`hotJsFunction never appeared in ${mapFile}`);
+    return;
+  }
+  const start = BigInt(`0x${line[1]}`);
+  const size = BigInt(`0x${line[2]}`);
+  const symbolizer = createSymbolizer();
+  const frame = symbolizer.symbolizeUser(child.pid!, [start + size / 2n])[0]!;
+  t.equal(frame.kind, 'jit', 'in anonymous memory, named from the perf map');
+  t.equal(frame.name, line[3]);
+  t.equal(frame.module, '[jit]');
 });
