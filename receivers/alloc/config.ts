@@ -1,6 +1,7 @@
 /** Config of the `alloc` receiver. */
 import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
 import { MAX_SERIES_SCHEMA } from '../../core/cardinality';
+import { profileOutputSchema } from '../../core/profile/output';
 import { ALLOC_MAX_FILTER } from './layout';
 
 /** Default interval between two reads of the kernel maps (metrics and leak report). */
@@ -97,6 +98,10 @@ export const allocSchema = {
       maximum: 1048576,
       default: DEFAULT_MAX_PROCESSES,
       description: 'Processes whose totals the kernel keeps at once; calls of more are counted as dropped (`processes_full`). Exited processes are forgotten each interval.',
+    },
+    profiles: {
+      ...profileOutputSchema,
+      description: 'Also write each leak report as a profile (inuse_space and inuse_objects by stack, every stack older than min_age, not only the top K): pprof, folded stacks and a flame graph page. Absent: no files.',
     },
     max_series: MAX_SERIES_SCHEMA,
   },

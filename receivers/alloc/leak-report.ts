@@ -1,7 +1,7 @@
 /**
  * The leak report of one interval: outstanding blocks older than min_age,
  * grouped by (process, stack), symbolized; the top K as log records, all of
- * them as an inuse_objects/inuse_space profile.
+ * them as an inuse_space/inuse_objects profile.
  */
 import type { HrTime, LogRecord, Resource, Scope } from '../../core/signals';
 import type { Profile } from '../../core/profile/types';
@@ -101,14 +101,17 @@ export function leakRecords(stacks: readonly LeakStack[], ctx: RecordContext): L
   });
 }
 
-/** Every stack as one sample of an inuse_objects/inuse_space profile. */
+/**
+ * Every stack as one sample of an inuse_space/inuse_objects profile (bytes
+ * first: the folded and flame graph writers draw the first value).
+ */
 export function leakProfile(stacks: readonly LeakStack[], startTime: HrTime, durationNs: number): Profile {
   return {
-    sampleTypes: [{ type: 'inuse_objects', unit: 'count' }, { type: 'inuse_space', unit: 'bytes' }],
+    sampleTypes: [{ type: 'inuse_space', unit: 'bytes' }, { type: 'inuse_objects', unit: 'count' }],
     periodType: { type: 'space', unit: 'bytes' },
     period: 1,
     startTime,
     durationNs,
-    samples: stacks.map((s) => ({ stack: s.frames, values: [s.count, s.bytes], labels: { pid: s.pid, comm: s.comm } })),
+    samples: stacks.map((s) => ({ stack: s.frames, values: [s.bytes, s.count], labels: { pid: s.pid, comm: s.comm } })),
   };
 }

@@ -24,7 +24,9 @@ import {
 } from './config';
 import { decodeAllocs, decodeProcesses, decodeStack, groupLeaks, type LiveBlock, type ProcessTotals } from './decode';
 import { ALLOC_DROP_ALLOCS_FULL, ALLOC_DROP_PENDING_FULL, ALLOC_DROP_PROCESSES_FULL, ALLOC_DROP_STACK_MISSING, ALLOC_KEY } from './layout';
-import { leakRecords, leakStacks } from './leak-report';
+import { leakProfile, leakRecords, leakStacks } from './leak-report';
+import { ProfileWriter } from '../../core/profile/output';
+import type { Profile, ProfileOutputConfig } from '../../core/profile/types';
 import { toMetricRecords } from './metrics';
 import { resolveTargets, type ProbeTarget } from './targets';
 
@@ -66,6 +68,11 @@ function u32(n: number): Buffer {
 
 const ONE = Buffer.from([1]);
 
+/** An {@link HrTime} in ns. */
+function hrTimeNs(t: HrTime): bigint {
+  return BigInt(t[0]) * 1_000_000_000n + BigInt(t[1]);
+}
+
 /** Whether a process (or thread) id is alive. */
 function alive(id: number): boolean {
   return existsSync(`/proc/${id}`);
@@ -79,6 +86,9 @@ export class AllocReceiver extends BpfReceiver {
   private readonly minAgeMs: number;
   private readonly topK: number;
   private readonly symbolizer: Symbolizer;
+  private readonly writer?: ProfileWriter;
+  /** The profile files being written, awaited at shutdown. */
+  private writing: Promise<void> = Promise.resolve();
   private links: Link[] = [];
   private startTime: HrTime = nowHrTime();
   private lastReport: HrTime = nowHrTime();
@@ -92,6 +102,13 @@ export class AllocReceiver extends BpfReceiver {
     this.minAgeMs = parseDuration(config.min_age ?? DEFAULT_MIN_AGE);
     this.topK = config.top_k ?? DEFAULT_TOP_K;
     this.symbolizer = options.symbolizer ?? createSymbolizer();
+    if (config.profiles) this.writer = new ProfileWriter(config.profiles as ProfileOutputConfig, ctx.id, ctx.logger);
+  }
+
+  /** Stops as every eBPF receiver does, then waits for the last profile files. */
+  override async shutdown(): Promise<void> {
+    await super.shutdown();
+    await this.writing;
   }
 
   /** Reads the kernel maps now: metrics, then the leak report; forgets exited processes. */
@@ -124,12 +141,13 @@ export class AllocReceiver extends BpfReceiver {
     this.lastReport = time;
   }
 
-  /** The leak report: the top K stacks as log records. */
+  /** The leak report: the top K stacks as log records; every stack as a profile when `profiles` is set. */
   private report(blocks: readonly LiveBlock[], processes: readonly ProcessTotals[], nowNs: bigint, time: HrTime): void {
     const obj = this.obj;
     if (!obj) return;
     const cutoff = nowNs - BigInt(Math.round(this.minAgeMs * 1e6));
-    const groups = groupLeaks(blocks, cutoff).slice(0, this.topK);
+    const all = groupLeaks(blocks, cutoff);
+    const groups = this.writer ? all : all.slice(0, this.topK);
     if (groups.length === 0) return;
     const comms = new Map(processes.map((p) => [p.pid, p.comm]));
     const stacksMap = obj.map('stacks');
@@ -144,8 +162,20 @@ export class AllocReceiver extends BpfReceiver {
       sampleEvery: this.sampleEvery,
       nowNs,
     });
-    const records = leakRecords(stacks, { resource: this.ctx.resource, scope: this.scope, time, minAgeMs: this.minAgeMs });
+    const records = leakRecords(stacks.slice(0, this.topK), { resource: this.ctx.resource, scope: this.scope, time, minAgeMs: this.minAgeMs });
     this.subject.next({ signal: 'logs', records });
+    if (this.writer) this.writeProfile(this.writer, leakProfile(stacks, this.lastReport, Number(hrTimeNs(time) - hrTimeNs(this.lastReport))));
+  }
+
+  /** Queues the profile's files; failures are logged by the writer and counted as dropped (`profile_write_failed`). */
+  private writeProfile(writer: ProfileWriter, profile: Profile): void {
+    const before = writer.errors;
+    this.writing = this.writing.then(async () => {
+      await writer.write(profile);
+      this.ctx.telemetry.drop('profile_write_failed', writer.errors - before);
+    }).catch((err: unknown) => {
+      this.ctx.logger.error({ component: this.ctx.id, err: errorMessage(err) }, 'writing the leak profile failed');
+    });
   }
 
   /** Deletes the totals and the blocks of processes that exited (their last points were just emitted). */

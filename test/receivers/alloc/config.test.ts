@@ -39,6 +39,7 @@ t.test('the README example loads and parses to the whole expected config', { ski
   const config = await loadConfigText(example, 'README.md', registerBuiltins(new Registry()), { env: {} });
   t.same(config.receivers.get('alloc')?.config, {
     ...DEFAULTS, comms: ['myservice'], sample_every: 16, min_age: '30s', top_k: 5,
+    profiles: { directory: '/var/tmp/alloc-profiles', formats: ['pprof', 'html'], max_files: 100 },
   });
   t.same(config.pipelines.map((p) => [p.id, p.receivers]), [['metrics', ['alloc']], ['logs', ['alloc']]]);
 });
@@ -65,5 +66,6 @@ t.test('bad input names the setting', async (t) => {
   t.match(await loadError('    collection_interval: 0s'), /collection_interval.*must be more than 0/s);
   t.match(await loadError('    top_k: 0'), /top_k.*must be >= 1/s);
   t.match(await loadError('    mmap: true'), /mmap/);
+  t.match(await loadError('    profiles: { formats: [svg] }'), /alloc\.yaml:3:\d+: receivers\.alloc\.profiles\.formats\[0\]: must be one of "pprof", "folded", "html"/);
   if (canRun) t.match(await loadError('    pids: [999999999]'), /receiver "alloc" cannot run here: pids: process 999999999 does not exist/);
 });

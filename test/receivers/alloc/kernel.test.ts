@@ -6,7 +6,11 @@
  */
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { Profile as PprofProfile } from 'pprof-format';
 import type { Batch } from '../../../core/signals';
 import { allocReceiverFactory, probeAlloc, validateAllocConfig } from '../../../receivers/alloc';
 import { ALLOC_PROBES, AllocReceiver } from '../../../receivers/alloc/receiver';
@@ -67,6 +71,34 @@ t.test('sample_every 1, pid filter: exact totals, and a leak report with leaky o
   t.ok(stack.includes('main'), 'main is below it');
   t.notOk(r.leaks.some((l) => stackOf(l).some((f) => f.includes('tidy'))), 'tidy appears nowhere in the report');
   t.same(r.ctx.telemetry.dropped.size, 0, 'nothing dropped');
+});
+
+t.test('profiles: the leak report as pprof inuse_space/inuse_objects, folded stacks', { skip }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'alloc-profiles-'));
+  try {
+    const w = await startLeaktest(N, S, M);
+    const r = await withReceiver({ pids: [w.pid], profiles: { directory: dir, formats: ['pprof', 'folded'], max_files: 100 } }, () => w.go());
+    await w.end();
+    const files = readdirSync(dir).sort();
+    const pprofs = files.filter((f) => f.endsWith('.pb.gz'));
+    t.ok(pprofs.length >= 1, `pprof files: ${pprofs.length}`);
+    t.equal(files.filter((f) => f.endsWith('.folded')).length, pprofs.length, 'one folded file per pprof file');
+    const decoded = PprofProfile.decode(gunzipSync(readFileSync(join(dir, pprofs.at(-1) as string))));
+    const str = (i: number | bigint): string => decoded.stringTable.strings[Number(i)] ?? '';
+    t.same(decoded.sampleType.map((v) => [str(v.type), str(v.unit)]), [['inuse_space', 'bytes'], ['inuse_objects', 'count']]);
+    const fnName = new Map(decoded.function.map((f) => [Number(f.id), str(f.name)]));
+    const locFn = new Map(decoded.location.map((l) => [Number(l.id), fnName.get(Number(l.line[0]?.functionId)) ?? '']));
+    const stacks = decoded.sample.map((smp) => ({ names: smp.locationId.map((id) => locFn.get(Number(id))), values: smp.value.map(Number) }));
+    t.equal(stacks.length, 1, 'one stack outstanding: leaky\'s');
+    t.equal(stacks[0]?.names[0], 'leaky', 'leaf first: leaky');
+    t.same(stacks[0]?.values, [N * S, N], 'inuse_space N*S, inuse_objects N');
+    t.notOk(stacks.some((st) => st.names.includes('tidy')), 'no tidy');
+    const folded = readFileSync(join(dir, files.filter((f) => f.endsWith('.folded')).at(-1) as string), 'utf8');
+    t.match(folded, new RegExp(`main;leaky ${N * S}\\n$`), `folded: ${folded.trim()}`);
+    t.same(r.ctx.telemetry.dropped.size, 0, 'nothing dropped, no write failed');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 t.test('sample_every 16: allocations exact; every 16th block tracked, scaled by 16', { skip }, async (t) => {
