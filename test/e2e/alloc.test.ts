@@ -1,0 +1,66 @@
+// The alloc receiver through the CLI: a leaking workload's totals and its leak report reach a real
+// OTLP server as metrics and log records; SIGTERM exits 0 and leaves no program of ours loaded.
+import t from 'tap';
+import { execFileSync } from 'node:child_process';
+import { decodeRequestLine } from '../../core/otlp-json';
+import type { LogRecord, MetricRecord } from '../../core/signals';
+import { OtlpTestServer } from '../support/otlp-server';
+import { startAgent, writeTemp, eventually } from '../support/cli';
+import { probeAlloc } from '../../receivers/alloc';
+import { ALLOC_PROBES } from '../../receivers/alloc/receiver';
+import { sleep, startLeaktest } from '../receivers/alloc/harness';
+
+const cannot = probeAlloc({});
+const skip = cannot ? `the alloc receiver cannot run here: ${cannot}` : false;
+
+const OUR_PROGRAMS = ALLOC_PROBES.flatMap((p) => [p.enter, p.exit ?? '']).filter(Boolean).map((n) => n.slice(0, 15));
+
+function ourLoadedPrograms(): string[] {
+  const progs = JSON.parse(execFileSync('bpftool', ['-j', 'prog', 'show']).toString()) as Array<{ name?: string }>;
+  return progs.map((p) => p.name ?? '').filter((n) => OUR_PROGRAMS.includes(n));
+}
+
+t.test('totals as metrics and the leak report as logs over OTLP', { skip }, async (t) => {
+  const N = 200;
+  const S = 1000;
+  const server = await OtlpTestServer.start();
+  t.teardown(() => server.close());
+  const w = await startLeaktest(N, S, 50);
+  t.teardown(() => w.child.kill('SIGKILL'));
+  const configPath = writeTemp('alloc.yaml', [
+    'receivers:',
+    `  alloc: { pids: [${w.pid}], collection_interval: 300ms, min_age: 0s }`,
+    'exporters:',
+    `  otlp: { endpoint: ${server.address}, tls: { insecure: true } }`,
+    'service:',
+    '  pipelines:',
+    '    metrics: { receivers: [alloc], exporters: [otlp] }',
+    '    logs: { receivers: [alloc], exporters: [otlp] }',
+  ].join('\n'));
+  const agent = startAgent(['--config', configPath]);
+  t.teardown(() => agent.stop('SIGKILL'));
+  await agent.waitForLog((l) => l.msg === 'ebpf-pipeline started');
+  await w.go();
+
+  const records = (signal: 'logs' | 'metrics'): unknown[] =>
+    server.bodies(signal).flatMap((body) => decodeRequestLine(body).flatMap((b): unknown[] => b.records));
+  const outstanding = await eventually(() => {
+    const last = (records('metrics') as MetricRecord[]).filter((m) => m.name === 'process.memory.outstanding' && m.attributes['process.pid'] === w.pid).at(-1);
+    return last?.value === N * S ? last : undefined;
+  }, 15_000, `process.memory.outstanding == ${N * S}`);
+  t.match(outstanding, { type: 'gauge', unit: 'By', attributes: { 'process.executable.name': 'leaktest' } });
+  // The test server's protobuf definitions predate LogRecord.event_name: found in the raw request.
+  const leak = await eventually(() => (records('logs') as LogRecord[]).find((l) => l.attributes['process.memory.leak.rank'] === 1), 15_000, 'a leak record');
+  t.ok(server.requests.some((r) => r.signal === 'logs' && r.raw.includes(Buffer.from('process.memory.leak'))), 'event name process.memory.leak sent');
+  t.match(leak, { severityText: 'WARN', body: `${N * S} bytes in ${N} blocks outstanding for more than 0 ms, allocated at leaky` });
+  t.match(leak.attributes, { 'process.pid': w.pid, 'process.memory.leak.bytes': N * S, 'process.memory.leak.count': N });
+  t.equal((leak.attributes['process.memory.leak.stack'] as string[])[0], 'leaky');
+  t.equal(await agent.stop('SIGTERM'), 0, agent.stderr());
+  let left = ourLoadedPrograms();
+  for (let i = 0; i < 60 && left.length > 0; i++) {
+    await sleep(50);
+    left = ourLoadedPrograms();
+  }
+  t.same(left, [], 'no program of ours after the agent exited');
+  await w.end();
+});
