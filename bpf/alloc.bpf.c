@@ -16,6 +16,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
 #include "alloc.h"
 
 #define EEXIST 17
@@ -140,7 +141,8 @@ static __always_inline struct alloc_process *process_of(__u32 tgid)
 	proc = bpf_map_lookup_elem(&processes, &tgid);
 	if (proc)
 		return proc;
-	bpf_get_current_comm(zero.comm, sizeof(zero.comm));
+	/* The process's name: its main thread's, whichever thread allocates first. */
+	BPF_CORE_READ_STR_INTO(&zero.comm, (struct task_struct *)bpf_get_current_task(), group_leader, comm);
 	err = bpf_map_update_elem(&processes, &tgid, &zero, BPF_NOEXIST);
 	if (err && err != -EEXIST) {
 		count_drop(ALLOC_DROP_PROCESSES_FULL);

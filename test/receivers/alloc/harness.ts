@@ -48,9 +48,12 @@ export interface Leaktest {
   end(): Promise<void>;
 }
 
-/** Starts leaktest N SIZE M [family] (`isStatic`: the statically linked build). */
-export async function startLeaktest(n: number, size: number, m: number, family = false, isStatic = false): Promise<Leaktest> {
-  const child = spawn(workload(isStatic), [String(n), String(size), String(m), ...(family ? ['family'] : [])]);
+/** What leaktest does besides leaky and tidy: the rest of the malloc family, or leaky and tidy in a second thread. */
+export type LeaktestMode = 'plain' | 'family' | 'thread';
+
+/** Starts leaktest N SIZE M [family|thread] (`isStatic`: the statically linked build). */
+export async function startLeaktest(n: number, size: number, m: number, mode: LeaktestMode = 'plain', isStatic = false): Promise<Leaktest> {
+  const child = spawn(workload(isStatic), [String(n), String(size), String(m), ...(mode === 'plain' ? [] : [mode])]);
   const lines = createInterface({ input: child.stdout });
   const exited = new Promise<void>((resolve, reject) => {
     child.on('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`leaktest exited with ${code ?? signal}`))));

@@ -117,7 +117,7 @@ t.test('sample_every 16: allocations exact; every 16th block tracked, scaled by 
 });
 
 t.test('the rest of the family: calloc, aligned_alloc, posix_memalign, realloc', { skip }, async (t) => {
-  const w = await startLeaktest(0, S, 0, true);
+  const w = await startLeaktest(0, S, 0, 'family');
   const r = await withReceiver({ pids: [w.pid] }, () => w.go());
   await w.end();
   // family(): kept calloc(1,S), aligned_alloc(64,S), posix_memalign(S), realloc(malloc(S/2), S);
@@ -128,6 +128,17 @@ t.test('the rest of the family: calloc, aligned_alloc, posix_memalign, realloc',
   t.equal(valueOf(r.metrics, 'process.memory.freed', w.pid), 4 * S + 2 * (S / 2), 'freed: 4 blocks of S, and realloc\'s 2 old blocks of S/2');
   t.equal(r.leaks.length, 4, 'four call sites in the report');
   t.ok(r.leaks.every((l) => stackOf(l)[0] === 'family' && l.attributes['process.memory.leak.bytes'] === S), 'each one block of S from family');
+});
+
+t.test('a second thread of the process: counted, under the process\'s name', { skip }, async (t) => {
+  const w = await startLeaktest(N, S, M, 'thread');
+  const r = await withReceiver({ pids: [w.pid] }, () => w.go());
+  await w.end();
+  t.equal(valueOf(r.metrics, 'process.memory.allocations', w.pid), N + M);
+  t.equal(valueOf(r.metrics, 'process.memory.outstanding', w.pid), N * S);
+  t.same([...new Set(r.metrics.map((m) => m.attributes['process.executable.name']))], ['leaktest'], 'the process name, not the thread\'s (leakworker)');
+  t.equal(stackOf(r.leaks[0])[0], 'leaky');
+  t.ok(stackOf(r.leaks[0]).includes('worker'), 'the thread\'s start function below it');
 });
 
 t.test('min_age: blocks younger than it are not in the report', { skip }, async (t) => {
@@ -166,7 +177,7 @@ t.test('an exited process is forgotten after its last points', { skip }, async (
 
 t.test('binary: a statically linked program', { skip: skip || (existsSync(STATIC_LIBC) ? false : `${STATIC_LIBC} is missing (libc6-dev)`) }, async (t) => {
   const binary = workload(true);
-  const w = await startLeaktest(N, S, M, false, true);
+  const w = await startLeaktest(N, S, M, 'plain', true);
   const r = await withReceiver({ pids: [w.pid], binary }, () => w.go());
   await w.end();
   t.match(r.receiver.attached[0], `${binary} (pid ${w.pid}):malloc`);
