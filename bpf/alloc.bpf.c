@@ -71,6 +71,14 @@ struct {
 	__type(value, __u64);
 } drops SEC(".maps");
 
+/* With `kernel`: kmalloc calls of the traced processes by kernel call site (max_entries set by user space). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct alloc_kmalloc_site);
+} kmalloc_sites SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, ALLOC_MAX_FILTER);
@@ -303,6 +311,37 @@ int BPF_KPROBE(free_enter, __u64 addr)
 		return 0;
 	/* No other filter: a block of another process is simply not in `allocs`. */
 	release(tgid, addr);
+	return 0;
+}
+
+/*
+ * kmem:kmalloc (with `kernel`; loaded only then): the traced processes'
+ * kmalloc calls, counted by call site. Allocations made in interrupts are
+ * charged to whatever task was running, as the tracepoint sees them.
+ */
+SEC("tp_btf/kmalloc")
+int BPF_PROG(kmalloc, unsigned long call_site, const void *ptr, size_t bytes_req)
+{
+	struct alloc_kmalloc_site *site, zero = {};
+	__u64 key = call_site;
+	long err;
+
+	if (!ptr || !wanted(bpf_get_current_pid_tgid() >> 32))
+		return 0;
+	site = bpf_map_lookup_elem(&kmalloc_sites, &key);
+	if (!site) {
+		err = bpf_map_update_elem(&kmalloc_sites, &key, &zero, BPF_NOEXIST);
+		if (err && err != -EEXIST) {
+			count_drop(ALLOC_DROP_KMALLOC_SITES_FULL);
+			return 0;
+		}
+		site = bpf_map_lookup_elem(&kmalloc_sites, &key);
+		if (!site)
+			return 0;
+	}
+	/* Per-CPU: no atomics (see the syscall receiver on per-CPU values). */
+	site->count += 1;
+	site->bytes_req += bytes_req;
 	return 0;
 }
 

@@ -20,7 +20,8 @@
 #define ALLOC_DROP_PENDING_FULL 1	/* a call not seen: `pending` full */
 #define ALLOC_DROP_PROCESSES_FULL 2	/* a call of a process not counted: `processes` full */
 #define ALLOC_DROP_STACK_MISSING 3	/* a tracked allocation without its stack (`stacks` full or collision) */
-#define ALLOC_N_DROPS 4
+#define ALLOC_DROP_KMALLOC_SITES_FULL 4	/* a kmalloc not counted: `kmalloc_sites` full */
+#define ALLOC_N_DROPS 5
 
 /* What an entry probe saw, keyed by thread id in `pending` until the return probe. */
 struct alloc_pending {
@@ -73,6 +74,16 @@ struct alloc_process {
 	__u64 tracked_freed_bytes;
 	/* The process's name when it was first seen. */
 	char comm[TASK_COMM_LEN];
+};
+
+/*
+ * Per-CPU value of `kmalloc_sites` (key: the kernel call site, a return
+ * address), with `kernel`: kmalloc calls of the traced processes.
+ */
+struct alloc_kmalloc_site {
+	__u64 count;
+	/* Bytes asked for. */
+	__u64 bytes_req;
 };
 
 #endif /* EBPF_PIPELINE_ALLOC_H */

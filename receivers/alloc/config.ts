@@ -18,6 +18,10 @@ export const DEFAULT_MAX_ENTRIES = 65536;
 export const DEFAULT_MAX_STACKS = 4096;
 /** Default capacity of the kernel map of per-process totals (`processes`). */
 export const DEFAULT_MAX_PROCESSES = 4096;
+/** Default: kernel allocations (kmem:kmalloc) are not counted. */
+export const DEFAULT_KERNEL = false;
+/** Default capacity of the kernel map of kmalloc call sites (`kmalloc_sites`). */
+export const DEFAULT_MAX_KERNEL_SITES = 4096;
 /** Largest `sample_every`. */
 export const MAX_SAMPLE_EVERY = 1 << 20;
 
@@ -98,6 +102,18 @@ export const allocSchema = {
       maximum: 1048576,
       default: DEFAULT_MAX_PROCESSES,
       description: 'Processes whose totals the kernel keeps at once; calls of more are counted as dropped (`processes_full`). Exited processes are forgotten each interval.',
+    },
+    kernel: {
+      type: 'boolean',
+      default: DEFAULT_KERNEL,
+      description: 'Also count the kernel\'s kmalloc calls made on behalf of the traced processes (kmem:kmalloc), by the kernel function that called kmalloc: `kernel.memory.allocations` and `kernel.memory.allocated`.',
+    },
+    max_kernel_sites: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 1048576,
+      default: DEFAULT_MAX_KERNEL_SITES,
+      description: 'kmalloc call sites the kernel map holds (with `kernel`); calls from more are counted as dropped (`kmalloc_sites_full`).',
     },
     profiles: {
       ...profileOutputSchema,

@@ -3,8 +3,8 @@
  * layout.ts): `processes` into per-process totals, `allocs` into live
  * blocks, `stacks` values into addresses.
  */
-import { readComm, readU64 } from '../../core/kernel/bpf-records';
-import { ALLOC_INFO, ALLOC_KEY, ALLOC_MAX_STACK_DEPTH, ALLOC_PROCESS } from './layout';
+import { perCpuStride, readComm, readU64 } from '../../core/kernel/bpf-records';
+import { ALLOC_INFO, ALLOC_KEY, ALLOC_KMALLOC_SITE, ALLOC_MAX_STACK_DEPTH, ALLOC_PROCESS } from './layout';
 
 /** One `processes` entry: cumulative totals of one process since the probes were attached. */
 export interface ProcessTotals {
@@ -118,4 +118,31 @@ export function groupLeaks(blocks: Iterable<LiveBlock>, cutoffNs: bigint): LeakG
     }
   }
   return [...groups.values()].sort((a, b) => b.bytes - a.bytes || b.count - a.count || a.pid - b.pid || a.stackId - b.stackId);
+}
+
+/** One `kmalloc_sites` entry, summed over CPUs. */
+export interface KmallocSite {
+  /** The kernel call site (a return address). */
+  site: bigint;
+  count: number;
+  bytesRequested: number;
+}
+
+/** Decodes `kmalloc_sites` entries (`[__u64 call site, struct alloc_kmalloc_site per CPU]`). */
+export function decodeKmallocSites(entries: Iterable<[Buffer, Buffer]>): KmallocSite[] {
+  const m = ALLOC_KMALLOC_SITE.members;
+  const stride = perCpuStride(ALLOC_KMALLOC_SITE.size);
+  const out: KmallocSite[] = [];
+  for (const [key, value] of entries) {
+    checkSize('kmalloc_sites key', key, 8);
+    checkSize('kmalloc_sites value', value, ALLOC_KMALLOC_SITE.size);
+    let count = 0;
+    let bytesRequested = 0;
+    for (let base = 0; base + ALLOC_KMALLOC_SITE.size <= value.length; base += stride) {
+      count += readU64(value, base + m.count.offset);
+      bytesRequested += readU64(value, base + m.bytes_req.offset);
+    }
+    out.push({ site: key.readBigUInt64LE(0), count, bytesRequested });
+  }
+  return out;
 }

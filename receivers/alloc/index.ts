@@ -29,7 +29,8 @@ export function validateAllocConfig(config: Partial<AllocConfig>): ConfigProblem
 export function probeAlloc(config: Partial<AllocConfig>): string | undefined {
   const unmet = unmetRequirement({
     capabilities: ['CAP_BPF', 'CAP_PERFMON'],
-    btf: false,
+    // The kmalloc program is tp_btf.
+    btf: config.kernel === true,
     files: [{ path: bpfObjectPath('alloc'), hint: 'run ./setup.sh (or make -C bpf) to build the BPF programs' }],
   });
   if (unmet) return unmet;

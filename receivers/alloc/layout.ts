@@ -19,8 +19,10 @@ export const ALLOC_DROP_PENDING_FULL = 1;
 export const ALLOC_DROP_PROCESSES_FULL = 2;
 /** `ALLOC_DROP_STACK_MISSING`: index in `drops`. */
 export const ALLOC_DROP_STACK_MISSING = 3;
+/** `ALLOC_DROP_KMALLOC_SITES_FULL`: index in `drops`. */
+export const ALLOC_DROP_KMALLOC_SITES_FULL = 4;
 /** `ALLOC_N_DROPS`: entries of `drops`. */
-export const ALLOC_N_DROPS = 4;
+export const ALLOC_N_DROPS = 5;
 /** `ALLOC_KIND_PLAIN`. */
 export const ALLOC_KIND_PLAIN = 0;
 /** `ALLOC_KIND_REALLOC`. */
@@ -38,6 +40,7 @@ export const ALLOC_DEFINES: Readonly<Record<string, number>> = {
   ALLOC_DROP_PENDING_FULL,
   ALLOC_DROP_PROCESSES_FULL,
   ALLOC_DROP_STACK_MISSING,
+  ALLOC_DROP_KMALLOC_SITES_FULL,
   ALLOC_N_DROPS,
   ALLOC_KIND_PLAIN,
   ALLOC_KIND_REALLOC,
@@ -85,5 +88,12 @@ export const ALLOC_PROCESS: StructLayout<
   },
 };
 
+/** `struct alloc_kmalloc_site`, the per-CPU value of `kmalloc_sites` (key: the `__u64` call site). */
+export const ALLOC_KMALLOC_SITE: StructLayout<'count' | 'bytes_req'> = {
+  name: 'alloc_kmalloc_site',
+  size: 16,
+  members: { count: u64(0), bytes_req: u64(8) },
+};
+
 /** Every struct of bpf/alloc.h. */
-export const ALLOC_STRUCTS: readonly StructLayout[] = [ALLOC_PENDING, ALLOC_KEY, ALLOC_INFO, ALLOC_PROCESS];
+export const ALLOC_STRUCTS: readonly StructLayout[] = [ALLOC_PENDING, ALLOC_KEY, ALLOC_INFO, ALLOC_PROCESS, ALLOC_KMALLOC_SITE];

@@ -2,6 +2,7 @@
 import type { SeriesLimiter } from '../../core/cardinality';
 import type { HrTime, MetricRecord, Resource, Scope } from '../../core/signals';
 import type { ProcessTotals } from './decode';
+import type { Frame } from '../../core/symbolize/types';
 
 /** Metric names, OpenTelemetry style. */
 export const ALLOC_METRICS = {
@@ -9,6 +10,8 @@ export const ALLOC_METRICS = {
   allocated: 'process.memory.allocated',
   freed: 'process.memory.freed',
   outstanding: 'process.memory.outstanding',
+  kernelAllocations: 'kernel.memory.allocations',
+  kernelAllocated: 'kernel.memory.allocated',
 } as const;
 
 /** What every point shares. */
@@ -47,6 +50,48 @@ export function toMetricRecords(processes: readonly ProcessTotals[], ctx: Metric
         attributes: ctx.limiter.admit(ALLOC_METRICS.outstanding, own),
         value: Math.max(0, p.trackedBytes - p.trackedFreedBytes) * ctx.sampleEvery,
       },
+    );
+  }
+  return out;
+}
+
+/** kmalloc calls of one kernel function (its call sites summed). */
+export interface KernelFunctionTotals {
+  /** The function that called kmalloc, as the symbolizer names it. */
+  frame: Frame;
+  count: number;
+  bytesRequested: number;
+}
+
+/**
+ * Sums call sites by the function that holds them (`sites` and `frames` in
+ * the same order), the most calls first.
+ */
+export function kernelFunctionTotals(sites: ReadonlyArray<{ count: number; bytesRequested: number }>, frames: readonly Frame[]): KernelFunctionTotals[] {
+  const byName = new Map<string, KernelFunctionTotals>();
+  sites.forEach((s, i) => {
+    const frame = frames[i];
+    if (!frame) return;
+    const t = byName.get(frame.name);
+    if (t) {
+      t.count += s.count;
+      t.bytesRequested += s.bytesRequested;
+    } else {
+      byName.set(frame.name, { frame, count: s.count, bytesRequested: s.bytesRequested });
+    }
+  });
+  return [...byName.values()].sort((a, b) => b.count - a.count || (a.frame.name < b.frame.name ? -1 : 1));
+}
+
+/** Two points per kernel function: kmalloc calls and requested bytes, attribute `code.function.name`. */
+export function toKernelMetricRecords(functions: readonly KernelFunctionTotals[], ctx: MetricContext): MetricRecord[] {
+  const out: MetricRecord[] = [];
+  const base = { resource: ctx.resource, scope: ctx.scope, startTime: ctx.startTime, time: ctx.time, temporality: 'cumulative' as const, valueType: 'int' as const, type: 'sum' as const, monotonic: true };
+  for (const f of functions) {
+    const own = { 'code.function.name': f.frame.name };
+    out.push(
+      { ...base, name: ALLOC_METRICS.kernelAllocations, description: 'kmalloc calls of the traced processes, by the kernel function that called it.', unit: '{allocation}', attributes: ctx.limiter.admit(ALLOC_METRICS.kernelAllocations, own), value: f.count },
+      { ...base, name: ALLOC_METRICS.kernelAllocated, description: 'Bytes those kmalloc calls requested.', unit: 'By', attributes: ctx.limiter.admit(ALLOC_METRICS.kernelAllocated, own), value: f.bytesRequested },
     );
   }
   return out;

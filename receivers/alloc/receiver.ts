@@ -20,14 +20,17 @@ import { bpfObjectPath, openBpfObject } from '../../core/kernel/bpf-object';
 import { commKey } from '../../core/kernel/bpf-records';
 import {
   DEFAULT_COLLECTION_INTERVAL, DEFAULT_MAX_ENTRIES, DEFAULT_MAX_PROCESSES, DEFAULT_MAX_STACKS, DEFAULT_MIN_AGE, DEFAULT_SAMPLE_EVERY,
-  DEFAULT_TOP_K, type AllocConfig,
+  DEFAULT_KERNEL, DEFAULT_MAX_KERNEL_SITES, DEFAULT_TOP_K, type AllocConfig,
 } from './config';
-import { decodeAllocs, decodeProcesses, decodeStack, groupLeaks, type LiveBlock, type ProcessTotals } from './decode';
-import { ALLOC_DROP_ALLOCS_FULL, ALLOC_DROP_PENDING_FULL, ALLOC_DROP_PROCESSES_FULL, ALLOC_DROP_STACK_MISSING, ALLOC_KEY } from './layout';
+import { decodeAllocs, decodeKmallocSites, decodeProcesses, decodeStack, groupLeaks, type LiveBlock, type ProcessTotals } from './decode';
+import {
+  ALLOC_DROP_ALLOCS_FULL, ALLOC_DROP_KMALLOC_SITES_FULL, ALLOC_DROP_PENDING_FULL, ALLOC_DROP_PROCESSES_FULL, ALLOC_DROP_STACK_MISSING, ALLOC_KEY,
+} from './layout';
 import { leakProfile, leakRecords, leakStacks } from './leak-report';
 import { ProfileWriter } from '../../core/profile/output';
 import type { Profile, ProfileOutputConfig } from '../../core/profile/types';
-import { toMetricRecords } from './metrics';
+import { callSites } from './leak-report';
+import { kernelFunctionTotals, toKernelMetricRecords, toMetricRecords, type MetricContext } from './metrics';
 import { resolveTargets, type ProbeTarget } from './targets';
 
 /** A hooked function: its symbol and programs; `required` ones must exist in the target file. */
@@ -51,6 +54,9 @@ export const ALLOC_PROBES: readonly AllocProbe[] = [
   { symbol: 'aligned_alloc', enter: 'aligned_alloc_enter', exit: 'aligned_alloc_exit', required: false },
   { symbol: 'posix_memalign', enter: 'posix_memalign_enter', exit: 'posix_memalign_exit', required: false },
 ];
+
+/** The kmem:kmalloc program (tp_btf), loaded with `kernel` only. */
+export const KMALLOC_PROGRAM = 'kmalloc';
 
 /** Options for tests and benchmarks; the engine passes none. */
 export interface AllocReceiverOptions {
@@ -85,6 +91,7 @@ export class AllocReceiver extends BpfReceiver {
   private readonly sampleEvery: number;
   private readonly minAgeMs: number;
   private readonly topK: number;
+  private readonly kernel: boolean;
   private readonly symbolizer: Symbolizer;
   private readonly writer?: ProfileWriter;
   /** The profile files being written, awaited at shutdown. */
@@ -101,6 +108,7 @@ export class AllocReceiver extends BpfReceiver {
     this.sampleEvery = config.sample_every ?? DEFAULT_SAMPLE_EVERY;
     this.minAgeMs = parseDuration(config.min_age ?? DEFAULT_MIN_AGE);
     this.topK = config.top_k ?? DEFAULT_TOP_K;
+    this.kernel = config.kernel ?? DEFAULT_KERNEL;
     this.symbolizer = options.symbolizer ?? createSymbolizer();
     if (config.profiles) this.writer = new ProfileWriter(config.profiles as ProfileOutputConfig, ctx.id, ctx.logger);
   }
@@ -121,9 +129,15 @@ export class AllocReceiver extends BpfReceiver {
       const processes = decodeProcesses(obj.map('processes').entries());
       const dead = new Set(processes.filter((p) => !alive(p.pid)).map((p) => p.pid));
       for (const p of processes) if (!dead.has(p.pid)) this.symbolizer.observe(p.pid);
-      const metrics = toMetricRecords(processes, {
+      const metricCtx: MetricContext = {
         resource: this.ctx.resource, scope: this.scope, sampleEvery: this.sampleEvery, startTime: this.startTime, time, limiter: this.limiter,
-      });
+      };
+      const metrics = toMetricRecords(processes, metricCtx);
+      if (this.kernel) {
+        const sites = decodeKmallocSites(obj.map('kmalloc_sites').entries());
+        const frames = this.symbolizer.symbolizeKernel(callSites(sites.map((s) => s.site)));
+        metrics.push(...toKernelMetricRecords(kernelFunctionTotals(sites, frames), metricCtx));
+      }
       if (metrics.length > 0) this.subject.next({ signal: 'metrics', records: metrics });
 
       const blocks = decodeAllocs(obj.map('allocs').entries());
@@ -134,6 +148,7 @@ export class AllocReceiver extends BpfReceiver {
       this.countKernelDrops([
         [ALLOC_DROP_ALLOCS_FULL, 'allocs_full'], [ALLOC_DROP_PENDING_FULL, 'pending_full'],
         [ALLOC_DROP_PROCESSES_FULL, 'processes_full'], [ALLOC_DROP_STACK_MISSING, 'stack_missing'],
+        [ALLOC_DROP_KMALLOC_SITES_FULL, 'kmalloc_sites_full'],
       ]);
     } catch (err) {
       this.ctx.logger.error({ component: this.ctx.id, err: errorMessage(err) }, 'reading the alloc maps failed');
@@ -236,6 +251,8 @@ export class AllocReceiver extends BpfReceiver {
     obj.setMaxEntries('allocs', config.max_entries ?? DEFAULT_MAX_ENTRIES);
     obj.setMaxEntries('stacks', config.max_stacks ?? DEFAULT_MAX_STACKS);
     obj.setMaxEntries('processes', config.max_processes ?? DEFAULT_MAX_PROCESSES);
+    obj.setMaxEntries('kmalloc_sites', this.kernel ? (config.max_kernel_sites ?? DEFAULT_MAX_KERNEL_SITES) : 1);
+    obj.setAutoload(KMALLOC_PROGRAM, this.kernel);
     try {
       await obj.load();
     } catch (err) {
@@ -248,6 +265,7 @@ export class AllocReceiver extends BpfReceiver {
     this.startTime = nowHrTime();
     this.lastReport = this.startTime;
     for (const target of targets) this.attachTarget(target);
+    if (this.kernel) this.links.push(obj.attach(KMALLOC_PROGRAM));
     ctx.logger.info({ component: ctx.id, targets, sample_every: this.sampleEvery }, 'alloc probes attached');
   }
 

@@ -32,6 +32,8 @@ const DEFAULTS = {
   max_entries: 65536,
   max_stacks: 4096,
   max_processes: 4096,
+  kernel: false,
+  max_kernel_sites: 4096,
   max_series: 10000,
 };
 

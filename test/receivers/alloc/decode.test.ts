@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ComponentTelemetry } from '../../../core/telemetry';
 import { SeriesLimiter } from '../../../core/cardinality';
-import { decodeAllocs, decodeProcesses, decodeStack, groupLeaks, type LiveBlock } from '../../../receivers/alloc/decode';
+import { decodeAllocs, decodeKmallocSites, decodeProcesses, decodeStack, groupLeaks, type LiveBlock } from '../../../receivers/alloc/decode';
 import { ALLOC_INFO, ALLOC_KEY, ALLOC_PROCESS } from '../../../receivers/alloc/layout';
 import { callSites, leakProfile, leakRecords, type LeakStack } from '../../../receivers/alloc/leak-report';
-import { toMetricRecords } from '../../../receivers/alloc/metrics';
+import { kernelFunctionTotals, toKernelMetricRecords, toMetricRecords } from '../../../receivers/alloc/metrics';
 import { isLibcName, libcOfPid, resolveTargets } from '../../../receivers/alloc/targets';
 
 t.test('decodeProcesses reads every field of struct alloc_process', async (t) => {
@@ -64,6 +64,39 @@ t.test('metrics: allocations and allocated exact, freed and outstanding times sa
     ['process.memory.outstanding', 'gauge', 'By', 240 * 16],
   ]);
   t.ok(records.every((r) => r.attributes['process.pid'] === 3 && r.attributes['process.executable.name'] === 'x'));
+});
+
+t.test('kmalloc sites: summed over CPUs, then by function', async (t) => {
+  const key = (n: bigint): Buffer => {
+    const b = Buffer.alloc(8);
+    b.writeBigUInt64LE(n);
+    return b;
+  };
+  const perCpu = (...pairs: Array<[number, number]>): Buffer => {
+    const b = Buffer.alloc(16 * pairs.length);
+    pairs.forEach(([c, bytes], i) => {
+      b.writeBigUInt64LE(BigInt(c), i * 16);
+      b.writeBigUInt64LE(BigInt(bytes), i * 16 + 8);
+    });
+    return b;
+  };
+  const sites = decodeKmallocSites([[key(0xffff0010n), perCpu([1, 100], [2, 200])], [key(0xffff0020n), perCpu([0, 0], [4, 40])], [key(0xffff0100n), perCpu([1, 8], [0, 0])]]);
+  t.same(sites, [
+    { site: 0xffff0010n, count: 3, bytesRequested: 300 },
+    { site: 0xffff0020n, count: 4, bytesRequested: 40 },
+    { site: 0xffff0100n, count: 1, bytesRequested: 8 },
+  ]);
+  const frame = (name: string) => ({ name, module: '[kernel]', address: 0n, offset: 0n, kind: 'kernel' as const });
+  const totals = kernelFunctionTotals(sites, [frame('alloc_pipe_info'), frame('alloc_pipe_info'), frame('__alloc_skb')]);
+  t.same(totals.map((f) => [f.frame.name, f.count, f.bytesRequested]), [['alloc_pipe_info', 7, 340], ['__alloc_skb', 1, 8]], 'two sites of one function summed');
+  const limiter = new SeriesLimiter(10, new ComponentTelemetry('alloc', 'receiver'));
+  const records = toKernelMetricRecords(totals, { resource: { attributes: {} }, scope: { name: 's' }, sampleEvery: 1, startTime: [1, 0], time: [2, 0], limiter });
+  t.same(records.map((r) => [r.name, r.unit, r.attributes['code.function.name'], r.value]), [
+    ['kernel.memory.allocations', '{allocation}', 'alloc_pipe_info', 7],
+    ['kernel.memory.allocated', 'By', 'alloc_pipe_info', 340],
+    ['kernel.memory.allocations', '{allocation}', '__alloc_skb', 1],
+    ['kernel.memory.allocated', 'By', '__alloc_skb', 8],
+  ]);
 });
 
 t.test('leak records and profile from stacks', async (t) => {

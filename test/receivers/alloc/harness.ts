@@ -48,10 +48,10 @@ export interface Leaktest {
   end(): Promise<void>;
 }
 
-/** What leaktest does besides leaky and tidy: the rest of the malloc family, or leaky and tidy in a second thread. */
-export type LeaktestMode = 'plain' | 'family' | 'thread';
+/** What leaktest does besides leaky and tidy: the rest of the malloc family, leaky and tidy in a second thread, or N pipes instead. */
+export type LeaktestMode = 'plain' | 'family' | 'thread' | 'pipes';
 
-/** Starts leaktest N SIZE M [family|thread] (`isStatic`: the statically linked build). */
+/** Starts leaktest N SIZE M [family|thread|pipes] (`isStatic`: the statically linked build). */
 export async function startLeaktest(n: number, size: number, m: number, mode: LeaktestMode = 'plain', isStatic = false): Promise<Leaktest> {
   const child = spawn(workload(isStatic), [String(n), String(size), String(m), ...(mode === 'plain' ? [] : [mode])]);
   const lines = createInterface({ input: child.stdout });

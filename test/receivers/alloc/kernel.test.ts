@@ -44,6 +44,14 @@ async function ourProgramsAfterRelease(timeoutMs = 3000): Promise<string[]> {
   }
 }
 
+/** sizeof(struct name) in the running kernel, from its BTF. */
+function kernelStructSize(name: string): number {
+  const raw = execFileSync('bpftool', ['btf', 'dump', 'file', '/sys/kernel/btf/vmlinux', 'format', 'raw'], { maxBuffer: 512 << 20 }).toString();
+  const m = new RegExp(`STRUCT '${name}' size=(\\d+)`).exec(raw);
+  if (!m) throw new Error(`struct ${name} is not in the kernel's BTF`);
+  return Number(m[1]);
+}
+
 function stackOf(record: { attributes: Record<string, unknown> }): string[] {
   return record.attributes['process.memory.leak.stack'] as string[];
 }
@@ -139,6 +147,23 @@ t.test('a second thread of the process: counted, under the process\'s name', { s
   t.same([...new Set(r.metrics.map((m) => m.attributes['process.executable.name']))], ['leaktest'], 'the process name, not the thread\'s (leakworker)');
   t.equal(stackOf(r.leaks[0])[0], 'leaky');
   t.ok(stackOf(r.leaks[0]).includes('worker'), 'the thread\'s start function below it');
+});
+
+t.test('kernel: kmalloc calls of the traced process by kernel function', { skip }, async (t) => {
+  const PIPES = 300;
+  const w = await startLeaktest(PIPES, S, 0, 'pipes');
+  const r = await withReceiver({ pids: [w.pid], kernel: true }, () => w.go());
+  await w.end();
+  const fn = (name: string, fnName: string): number | undefined =>
+    r.metrics.find((m) => m.name === name && m.attributes['code.function.name'] === fnName)?.value;
+  const top = r.metrics.filter((m) => m.name === 'kernel.memory.allocations').slice(0, 5).map((m) => `${m.attributes['code.function.name']}=${m.value}`);
+  t.comment(`top kmalloc callers: ${top.join(', ')}`);
+  // alloc_pipe_info(): kzalloc(struct pipe_inode_info), then kcalloc(16, struct pipe_buffer).
+  const info = kernelStructSize('pipe_inode_info');
+  const buffer = kernelStructSize('pipe_buffer');
+  t.equal(fn('kernel.memory.allocations', 'alloc_pipe_info'), 2 * PIPES, 'two kmallocs per pipe()');
+  t.equal(fn('kernel.memory.allocated', 'alloc_pipe_info'), PIPES * (info + 16 * buffer), `${info} + 16 x ${buffer} bytes per pipe()`);
+  t.same(r.ctx.telemetry.dropped.size, 0, 'nothing dropped');
 });
 
 t.test('min_age: blocks younger than it are not in the report', { skip }, async (t) => {
