@@ -209,6 +209,9 @@ static __always_inline int leave(struct pt_regs *ctx, __u64 ret)
 	if (kind == ALLOC_KIND_POSIX_MEMALIGN) {
 		if (ret != 0 || !ptr || bpf_probe_read_user(&addr, sizeof(addr), (void *)ptr))
 			return 0;
+	} else if (kind == ALLOC_KIND_MMAP) {
+		if (ret == (__u64)-1)
+			return 0;
 	} else if (kind == ALLOC_KIND_REALLOC) {
 		/* realloc frees the old block when it succeeds, or when size is 0 (glibc returns NULL then). */
 		if (ret || !size)
@@ -300,6 +303,35 @@ SEC("uretprobe")
 int BPF_KRETPROBE(posix_memalign_exit, __u64 ret)
 {
 	return leave(ctx, ret);
+}
+
+/*
+ * mmap/munmap (with the `mmap` setting; attached only then). An mmap the
+ * allocator makes inside malloc is nested, so not counted twice; munmap
+ * forgets a tracked mapping by its start address (a partial munmap of it
+ * forgets it whole).
+ */
+SEC("uprobe")
+int BPF_KPROBE(mmap_enter, __u64 addr, __u64 length)
+{
+	return enter(ctx, length, 0, ALLOC_KIND_MMAP);
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(mmap_exit, __u64 ret)
+{
+	return leave(ctx, ret);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(munmap_enter, __u64 addr)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	if (self_pid && tgid == self_pid)
+		return 0;
+	release(tgid, addr);
+	return 0;
 }
 
 SEC("uprobe")

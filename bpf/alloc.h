@@ -39,6 +39,7 @@ struct alloc_pending {
 #define ALLOC_KIND_PLAIN 0		/* malloc, calloc, aligned_alloc: the block is the return value */
 #define ALLOC_KIND_REALLOC 1		/* realloc: frees `ptr` when it succeeds */
 #define ALLOC_KIND_POSIX_MEMALIGN 2	/* posix_memalign: the block is written to *ptr, returns 0 */
+#define ALLOC_KIND_MMAP 3		/* mmap: the mapping is the return value, MAP_FAILED (-1) on failure */
 
 /* Key of `allocs`: a live tracked block of a process. */
 struct alloc_key {

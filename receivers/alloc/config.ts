@@ -18,6 +18,8 @@ export const DEFAULT_MAX_ENTRIES = 65536;
 export const DEFAULT_MAX_STACKS = 4096;
 /** Default capacity of the kernel map of per-process totals (`processes`). */
 export const DEFAULT_MAX_PROCESSES = 4096;
+/** Default: mmap and munmap are not hooked. */
+export const DEFAULT_MMAP = false;
 /** Default: kernel allocations (kmem:kmalloc) are not counted. */
 export const DEFAULT_KERNEL = false;
 /** Default capacity of the kernel map of kmalloc call sites (`kmalloc_sites`). */
@@ -102,6 +104,11 @@ export const allocSchema = {
       maximum: 1048576,
       default: DEFAULT_MAX_PROCESSES,
       description: 'Processes whose totals the kernel keeps at once; calls of more are counted as dropped (`processes_full`). Exited processes are forgotten each interval.',
+    },
+    mmap: {
+      type: 'boolean',
+      default: DEFAULT_MMAP,
+      description: 'Also hook mmap and munmap: a mapping counts as an allocation of its length, munmap of its start address frees it. mmap calls the allocator makes inside malloc are not counted twice.',
     },
     kernel: {
       type: 'boolean',

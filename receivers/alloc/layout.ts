@@ -29,6 +29,8 @@ export const ALLOC_KIND_PLAIN = 0;
 export const ALLOC_KIND_REALLOC = 1;
 /** `ALLOC_KIND_POSIX_MEMALIGN`. */
 export const ALLOC_KIND_POSIX_MEMALIGN = 2;
+/** `ALLOC_KIND_MMAP`. */
+export const ALLOC_KIND_MMAP = 3;
 
 /** The defines of bpf/alloc.h, by name (checked by the layout test). */
 export const ALLOC_DEFINES: Readonly<Record<string, number>> = {
@@ -45,6 +47,7 @@ export const ALLOC_DEFINES: Readonly<Record<string, number>> = {
   ALLOC_KIND_PLAIN,
   ALLOC_KIND_REALLOC,
   ALLOC_KIND_POSIX_MEMALIGN,
+  ALLOC_KIND_MMAP,
 };
 
 const u64 = (offset: number) => ({ offset, size: 8 });

@@ -38,7 +38,7 @@ export function toMetricRecords(processes: readonly ProcessTotals[], ctx: Metric
       ...base, name, description, unit, type: 'sum', monotonic: true, attributes: ctx.limiter.admit(name, own), value,
     });
     out.push(
-      sum(ALLOC_METRICS.allocations, 'Successful calls of the malloc family (malloc, calloc, realloc, aligned_alloc, posix_memalign).', '{allocation}', p.allocations),
+      sum(ALLOC_METRICS.allocations, 'Successful calls of the malloc family (malloc, calloc, realloc, aligned_alloc, posix_memalign; mmap with the mmap setting).', '{allocation}', p.allocations),
       sum(ALLOC_METRICS.allocated, 'Bytes those calls requested.', 'By', p.allocatedBytes),
       sum(ALLOC_METRICS.freed, 'Bytes of tracked blocks freed (free, or realloc moving them), times sample_every.', 'By', p.trackedFreedBytes * ctx.sampleEvery),
       {

@@ -20,7 +20,7 @@ import { bpfObjectPath, openBpfObject } from '../../core/kernel/bpf-object';
 import { commKey } from '../../core/kernel/bpf-records';
 import {
   DEFAULT_COLLECTION_INTERVAL, DEFAULT_MAX_ENTRIES, DEFAULT_MAX_PROCESSES, DEFAULT_MAX_STACKS, DEFAULT_MIN_AGE, DEFAULT_SAMPLE_EVERY,
-  DEFAULT_KERNEL, DEFAULT_MAX_KERNEL_SITES, DEFAULT_TOP_K, type AllocConfig,
+  DEFAULT_KERNEL, DEFAULT_MAX_KERNEL_SITES, DEFAULT_MMAP, DEFAULT_TOP_K, type AllocConfig,
 } from './config';
 import { decodeAllocs, decodeKmallocSites, decodeProcesses, decodeStack, groupLeaks, type LiveBlock, type ProcessTotals } from './decode';
 import {
@@ -53,6 +53,12 @@ export const ALLOC_PROBES: readonly AllocProbe[] = [
   { symbol: 'realloc', enter: 'realloc_enter', exit: 'realloc_exit', required: false },
   { symbol: 'aligned_alloc', enter: 'aligned_alloc_enter', exit: 'aligned_alloc_exit', required: false },
   { symbol: 'posix_memalign', enter: 'posix_memalign_enter', exit: 'posix_memalign_exit', required: false },
+];
+
+/** Hooked with the `mmap` setting only. */
+export const MMAP_PROBES: readonly AllocProbe[] = [
+  { symbol: 'mmap', enter: 'mmap_enter', exit: 'mmap_exit', required: true },
+  { symbol: 'munmap', enter: 'munmap_enter', required: true },
 ];
 
 /** The kmem:kmalloc program (tp_btf), loaded with `kernel` only. */
@@ -92,6 +98,7 @@ export class AllocReceiver extends BpfReceiver {
   private readonly minAgeMs: number;
   private readonly topK: number;
   private readonly kernel: boolean;
+  private readonly probes: readonly AllocProbe[];
   private readonly symbolizer: Symbolizer;
   private readonly writer?: ProfileWriter;
   /** The profile files being written, awaited at shutdown. */
@@ -109,6 +116,7 @@ export class AllocReceiver extends BpfReceiver {
     this.minAgeMs = parseDuration(config.min_age ?? DEFAULT_MIN_AGE);
     this.topK = config.top_k ?? DEFAULT_TOP_K;
     this.kernel = config.kernel ?? DEFAULT_KERNEL;
+    this.probes = (config.mmap ?? DEFAULT_MMAP) ? [...ALLOC_PROBES, ...MMAP_PROBES] : ALLOC_PROBES;
     this.symbolizer = options.symbolizer ?? createSymbolizer();
     if (config.profiles) this.writer = new ProfileWriter(config.profiles as ProfileOutputConfig, ctx.id, ctx.logger);
   }
@@ -253,6 +261,10 @@ export class AllocReceiver extends BpfReceiver {
     obj.setMaxEntries('processes', config.max_processes ?? DEFAULT_MAX_PROCESSES);
     obj.setMaxEntries('kmalloc_sites', this.kernel ? (config.max_kernel_sites ?? DEFAULT_MAX_KERNEL_SITES) : 1);
     obj.setAutoload(KMALLOC_PROGRAM, this.kernel);
+    for (const probe of MMAP_PROBES) {
+      obj.setAutoload(probe.enter, this.probes.includes(probe));
+      if (probe.exit) obj.setAutoload(probe.exit, this.probes.includes(probe));
+    }
     try {
       await obj.load();
     } catch (err) {
@@ -274,7 +286,7 @@ export class AllocReceiver extends BpfReceiver {
     const obj = this.obj;
     if (!obj) return;
     const where = `${target.binary}${target.pid === undefined ? '' : ` (pid ${target.pid})`}`;
-    for (const probe of ALLOC_PROBES) {
+    for (const probe of this.probes) {
       const spec = { kind: 'uprobe' as const, binary: target.binary, symbol: probe.symbol, pid: target.pid };
       try {
         // The return probe first: an entry is never stashed without its return hooked.

@@ -32,6 +32,7 @@ const DEFAULTS = {
   max_entries: 65536,
   max_stacks: 4096,
   max_processes: 4096,
+  mmap: false,
   kernel: false,
   max_kernel_sites: 4096,
   max_series: 10000,
@@ -67,7 +68,7 @@ t.test('bad input names the setting', async (t) => {
   t.match(await loadError('    libc: /etc/hostname'), /alloc\.yaml:3:\d+.*libc.*\/etc\/hostname is not an ELF file/s);
   t.match(await loadError('    collection_interval: 0s'), /collection_interval.*must be more than 0/s);
   t.match(await loadError('    top_k: 0'), /top_k.*must be >= 1/s);
-  t.match(await loadError('    mmap: true'), /mmap/);
+  t.match(await loadError('    brk: true'), /brk/);
   t.match(await loadError('    profiles: { formats: [svg] }'), /alloc\.yaml:3:\d+: receivers\.alloc\.profiles\.formats\[0\]: must be one of "pprof", "folded", "html"/);
   if (canRun) t.match(await loadError('    pids: [999999999]'), /receiver "alloc" cannot run here: pids: process 999999999 does not exist/);
 });

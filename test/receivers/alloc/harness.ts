@@ -48,10 +48,10 @@ export interface Leaktest {
   end(): Promise<void>;
 }
 
-/** What leaktest does besides leaky and tidy: the rest of the malloc family, leaky and tidy in a second thread, or N pipes instead. */
-export type LeaktestMode = 'plain' | 'family' | 'thread' | 'pipes';
+/** What leaktest does besides leaky and tidy: the rest of the malloc family, leaky and tidy in a second thread, or instead N pipes, or N+M mmaps. */
+export type LeaktestMode = 'plain' | 'family' | 'thread' | 'pipes' | 'mmap';
 
-/** Starts leaktest N SIZE M [family|thread|pipes] (`isStatic`: the statically linked build). */
+/** Starts leaktest N SIZE M [family|thread|pipes|mmap] (`isStatic`: the statically linked build). */
 export async function startLeaktest(n: number, size: number, m: number, mode: LeaktestMode = 'plain', isStatic = false): Promise<Leaktest> {
   const child = spawn(workload(isStatic), [String(n), String(size), String(m), ...(mode === 'plain' ? [] : [mode])]);
   const lines = createInterface({ input: child.stdout });

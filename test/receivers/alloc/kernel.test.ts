@@ -166,6 +166,23 @@ t.test('kernel: kmalloc calls of the traced process by kernel function', { skip 
   t.same(r.ctx.telemetry.dropped.size, 0, 'nothing dropped');
 });
 
+t.test('mmap: mappings count as allocations, munmap frees them; malloc\'s own mmap is not counted twice', { skip }, async (t) => {
+  const w = await startLeaktest(20, 1 << 20, 10, 'mmap');
+  const r = await withReceiver({ pids: [w.pid], mmap: true }, () => w.go());
+  await w.end();
+  t.equal(valueOf(r.metrics, 'process.memory.allocations', w.pid), 30);
+  t.equal(valueOf(r.metrics, 'process.memory.outstanding', w.pid), 20 << 20);
+  t.equal(valueOf(r.metrics, 'process.memory.freed', w.pid), 10 << 20);
+  t.equal(stackOf(r.leaks[0])[0], 'maps');
+  // Large mallocs: glibc serves them with mmap (above 128 KiB), nested in malloc.
+  const big = await startLeaktest(10, 1 << 20, 5);
+  const rb = await withReceiver({ pids: [big.pid], mmap: true }, () => big.go());
+  await big.end();
+  t.equal(valueOf(rb.metrics, 'process.memory.allocations', big.pid), 15, 'only the mallocs, not their mmaps');
+  t.equal(valueOf(rb.metrics, 'process.memory.outstanding', big.pid), 10 << 20);
+  t.equal(stackOf(rb.leaks[0])[0], 'leaky');
+});
+
 t.test('min_age: blocks younger than it are not in the report', { skip }, async (t) => {
   const w = await startLeaktest(10, S, 0);
   const r = await withReceiver({ pids: [w.pid], min_age: '1h' }, () => w.go());
