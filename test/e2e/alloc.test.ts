@@ -1,24 +1,15 @@
 // The alloc receiver through the CLI: a leaking workload's totals and its leak report reach a real
-// OTLP server as metrics and log records; SIGTERM exits 0 and leaves no program of ours loaded.
+// OTLP server as metrics and log records; SIGTERM exits 0 (release at shutdown: kernel.test.ts).
 import t from 'tap';
-import { execFileSync } from 'node:child_process';
 import { decodeRequestLine } from '../../core/otlp-json';
 import type { LogRecord, MetricRecord } from '../../core/signals';
 import { OtlpTestServer } from '../support/otlp-server';
 import { startAgent, writeTemp, eventually } from '../support/cli';
 import { probeAlloc } from '../../receivers/alloc';
-import { ALLOC_PROBES } from '../../receivers/alloc/receiver';
-import { sleep, startLeaktest } from '../receivers/alloc/harness';
+import { startLeaktest } from '../receivers/alloc/harness';
 
 const cannot = probeAlloc({});
 const skip = cannot ? `the alloc receiver cannot run here: ${cannot}` : false;
-
-const OUR_PROGRAMS = ALLOC_PROBES.flatMap((p) => [p.enter, p.exit ?? '']).filter(Boolean).map((n) => n.slice(0, 15));
-
-function ourLoadedPrograms(): string[] {
-  const progs = JSON.parse(execFileSync('bpftool', ['-j', 'prog', 'show']).toString()) as Array<{ name?: string }>;
-  return progs.map((p) => p.name ?? '').filter((n) => OUR_PROGRAMS.includes(n));
-}
 
 t.test('totals as metrics and the leak report as logs over OTLP', { skip }, async (t) => {
   const N = 200;
@@ -56,11 +47,5 @@ t.test('totals as metrics and the leak report as logs over OTLP', { skip }, asyn
   t.match(leak.attributes, { 'process.pid': w.pid, 'process.memory.leak.bytes': N * S, 'process.memory.leak.count': N });
   t.equal((leak.attributes['process.memory.leak.stack'] as string[])[0], 'leaky');
   t.equal(await agent.stop('SIGTERM'), 0, agent.stderr());
-  let left = ourLoadedPrograms();
-  for (let i = 0; i < 60 && left.length > 0; i++) {
-    await sleep(50);
-    left = ourLoadedPrograms();
-  }
-  t.same(left, [], 'no program of ours after the agent exited');
   await w.end();
 });

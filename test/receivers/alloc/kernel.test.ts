@@ -6,14 +6,14 @@
  */
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { Profile as PprofProfile } from 'pprof-format';
 import type { Batch } from '../../../core/signals';
 import { allocReceiverFactory, probeAlloc, validateAllocConfig } from '../../../receivers/alloc';
-import { ALLOC_PROBES, AllocReceiver } from '../../../receivers/alloc/receiver';
+import { ALLOC_PROBES, AllocReceiver, KMALLOC_PROGRAM, MMAP_PROBES } from '../../../receivers/alloc/receiver';
 import { receiverContext } from '../../support/receiver-context';
 import { allocConfig, sleep, startLeaktest, valueOf, withReceiver, workload, INTERVAL_MS } from './harness';
 
@@ -28,20 +28,31 @@ const skip = cannot ? `the alloc receiver cannot run here: ${cannot}` : false;
 if (skip) t.comment(`skipping: ${skip}`);
 
 /** Our programs' names as the kernel keeps them (BPF_OBJ_NAME_LEN: 15 characters). */
-const OUR_PROGRAMS = ALLOC_PROBES.flatMap((p) => [p.enter, p.exit ?? '']).filter(Boolean).map((n) => n.slice(0, 15));
+/** Every program of bpf/alloc.bpf.c. */
+const OUR_PROGRAMS = [...ALLOC_PROBES, ...MMAP_PROBES].flatMap((p) => [p.enter, p.exit ?? '']).concat(KMALLOC_PROGRAM).filter(Boolean);
 
+/** Loaded programs' names (bpftool gives the BTF name, or the kernel's, cut to 15 characters), as our full names. */
 function ourLoadedPrograms(): string[] {
   const progs = JSON.parse(execFileSync('bpftool', ['-j', 'prog', 'show']).toString()) as Array<{ name?: string }>;
-  return progs.map((p) => p.name ?? '').filter((n) => OUR_PROGRAMS.includes(n));
+  const names = new Set(progs.map((p) => p.name ?? ''));
+  return OUR_PROGRAMS.filter((n) => names.has(n) || names.has(n.slice(0, 15)));
 }
 
-async function ourProgramsAfterRelease(timeoutMs = 3000): Promise<string[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const left = ourLoadedPrograms();
-    if (left.length === 0 || Date.now() > deadline) return left;
-    await sleep(50);
+/**
+ * This process's BPF program, map and link fds and perf events (uprobes are
+ * perf events): what the receiver holds, counted without looking at other
+ * processes' programs (tests of other files may run at the same time).
+ */
+function bpfFds(): number {
+  let n = 0;
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      if (/^anon_inode:(bpf-prog|bpf-map|bpf_link|\[perf_event\])$/.test(readlinkSync(`/proc/self/fd/${fd}`))) n++;
+    } catch {
+      // closed meanwhile
+    }
   }
+  return n;
 }
 
 /** sizeof(struct name) in the running kernel, from its BTF. */
@@ -183,6 +194,16 @@ t.test('mmap: mappings count as allocations, munmap frees them; malloc\'s own mm
   t.equal(stackOf(rb.leaks[0])[0], 'leaky');
 });
 
+t.test('a full allocs map: blocks past max_entries are counted as dropped, exactly', { skip }, async (t) => {
+  const w = await startLeaktest(N, S, M);
+  const r = await withReceiver({ pids: [w.pid], max_entries: 100 }, () => w.go());
+  await w.end();
+  t.equal(valueOf(r.metrics, 'process.memory.allocations', w.pid), N + M, 'every call still counted');
+  t.equal(valueOf(r.metrics, 'process.memory.outstanding', w.pid), 100 * S, 'the 100 blocks the map holds');
+  t.equal(r.ctx.telemetry.dropped.get('allocs_full'), N - 100 + M, 'leaky\'s 900 blocks past the bound, and tidy\'s 500 while it is full');
+  t.equal(r.leaks[0]?.attributes['process.memory.leak.count'], 100);
+});
+
 t.test('min_age: blocks younger than it are not in the report', { skip }, async (t) => {
   const w = await startLeaktest(10, S, 0);
   const r = await withReceiver({ pids: [w.pid], min_age: '1h' }, () => w.go());
@@ -236,26 +257,29 @@ t.test('bad input: clear messages', { skip }, async (t) => {
   t.same(validateAllocConfig({ libc: '/nonexistent/libc.so.6' }), [{ path: '/libc', message: '/nonexistent/libc.so.6 does not exist' }]);
 
   // leaktest imports malloc but defines none: hooking it as `binary` fails naming the symbol.
+  const before = bpfFds();
   const noMalloc = new AllocReceiver(allocConfig({ binary: workload() }), receiverContext('alloc/x'));
   await t.rejects(noMalloc.start(), new RegExp(`^alloc/x: hooking malloc in ${workload()} failed \\(the file must define malloc: a C library, or a program linked statically\\): `));
   await noMalloc.shutdown();
-  t.same(await ourProgramsAfterRelease(), [], 'nothing left loaded after the failed start');
+  t.equal(bpfFds(), before, 'nothing left open after the failed start');
 });
 
 t.test('lifecycle: shutdown before start and twice; no program of ours after shutdown', { skip }, async (t) => {
+  const before = bpfFds();
   const idle = allocReceiverFactory.create(allocConfig({}), receiverContext('alloc'));
   await idle.shutdown();
   await idle.shutdown();
   const w = await startLeaktest(1, S, 0);
-  const r = allocReceiverFactory.create(allocConfig({ pids: [w.pid] }), receiverContext('alloc'));
+  const r = allocReceiverFactory.create(allocConfig({ pids: [w.pid], mmap: true, kernel: true }), receiverContext('alloc'));
   let completed = false;
   r.batches.subscribe({ complete: () => (completed = true) });
   await r.start();
-  t.ok(ourLoadedPrograms().length > 0, 'loaded while running');
+  t.same(ourLoadedPrograms(), OUR_PROGRAMS, 'every program loaded while running (mmap and kernel on)');
+  t.ok(bpfFds() > before, `fds held while running: ${bpfFds() - before}`);
   await r.shutdown();
   await r.shutdown();
   t.ok(completed, 'batches completes at shutdown');
-  t.same(await ourProgramsAfterRelease(), [], 'no program of ours after shutdown');
+  t.equal(bpfFds(), before, 'every program, map, link and uprobe released at shutdown');
   await w.go();
   await w.end();
 });
