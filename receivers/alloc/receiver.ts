@@ -24,7 +24,7 @@ import {
 } from './config';
 import { decodeAllocs, decodeKmallocSites, decodeProcesses, decodeStack, groupLeaks, type LiveBlock, type ProcessTotals } from './decode';
 import {
-  ALLOC_DROP_ALLOCS_FULL, ALLOC_DROP_KMALLOC_SITES_FULL, ALLOC_DROP_PENDING_FULL, ALLOC_DROP_PROCESSES_FULL, ALLOC_DROP_STACK_MISSING, ALLOC_KEY,
+  ALLOC_DROP_ALLOCS_FULL, ALLOC_DROP_KMALLOC_SITES_FULL, ALLOC_DROP_PENDING_FULL, ALLOC_DROP_PROCESSES_FULL, ALLOC_DROP_STACK_MISSING,
 } from './layout';
 import { leakProfile, leakRecords, leakStacks } from './leak-report';
 import { ProfileWriter } from '../../core/profile/output';
@@ -32,6 +32,7 @@ import type { Profile, ProfileOutputConfig } from '../../core/profile/types';
 import { callSites } from './leak-report';
 import { kernelFunctionTotals, toKernelMetricRecords, toMetricRecords, type MetricContext } from './metrics';
 import { resolveTargets, type ProbeTarget } from './targets';
+import { alive, collectStacks, forgetPendingCalls, forgetProcesses } from './map-cleanup';
 
 /** A hooked function: its symbol and programs; `required` ones must exist in the target file. */
 export interface AllocProbe {
@@ -83,11 +84,6 @@ const ONE = Buffer.from([1]);
 /** An {@link HrTime} in ns. */
 function hrTimeNs(t: HrTime): bigint {
   return BigInt(t[0]) * 1_000_000_000n + BigInt(t[1]);
-}
-
-/** Whether a process (or thread) id is alive. */
-function alive(id: number): boolean {
-  return existsSync(`/proc/${id}`);
 }
 
 /** Allocations, frees and outstanding bytes of processes from uprobes on the malloc family; leak reports. */
@@ -150,9 +146,9 @@ export class AllocReceiver extends BpfReceiver {
 
       const blocks = decodeAllocs(obj.map('allocs').entries());
       this.report(blocks, processes, nowNs, time);
-      this.forget(dead, blocks);
-      this.collectStacks(blocks);
-      this.forgetPending();
+      forgetProcesses(obj, dead, blocks);
+      collectStacks(obj, blocks);
+      forgetPendingCalls(obj);
       this.countKernelDrops([
         [ALLOC_DROP_ALLOCS_FULL, 'allocs_full'], [ALLOC_DROP_PENDING_FULL, 'pending_full'],
         [ALLOC_DROP_PROCESSES_FULL, 'processes_full'], [ALLOC_DROP_STACK_MISSING, 'stack_missing'],
@@ -199,43 +195,6 @@ export class AllocReceiver extends BpfReceiver {
     }).catch((err: unknown) => {
       this.ctx.logger.error({ component: this.ctx.id, err: errorMessage(err) }, 'writing the leak profile failed');
     });
-  }
-
-  /** Deletes the totals and the blocks of processes that exited (their last points were just emitted). */
-  private forget(dead: ReadonlySet<number>, blocks: readonly LiveBlock[]): void {
-    const obj = this.obj;
-    if (!obj || dead.size === 0) return;
-    const allocs = obj.map('allocs');
-    const key = Buffer.alloc(ALLOC_KEY.size);
-    for (const b of blocks) {
-      if (!dead.has(b.pid)) continue;
-      key.writeBigUInt64LE(b.addr, ALLOC_KEY.members.addr.offset);
-      key.writeUInt32LE(b.pid, ALLOC_KEY.members.pid.offset);
-      allocs.delete(key);
-    }
-    const processes = obj.map('processes');
-    for (const pid of dead) processes.delete(u32(pid));
-  }
-
-  /**
-   * Deletes the stacks no live block refers to once `stacks` is half full,
-   * so stacks of freed blocks do not crowd out new ones.
-   */
-  private collectStacks(blocks: readonly LiveBlock[]): void {
-    const obj = this.obj;
-    if (!obj) return;
-    const stacks = obj.map('stacks');
-    const ids = stacks.entries().map(([k]) => k.readUInt32LE(0));
-    if (ids.length < stacks.maxEntries / 2) return;
-    const used = new Set(blocks.map((b) => b.stackId));
-    for (const id of ids) if (!used.has(id)) stacks.delete(u32(id));
-  }
-
-  /** Deletes the in-flight entries of threads that exited inside an allocator call. */
-  private forgetPending(): void {
-    const pending = this.obj?.map('pending');
-    if (!pending) return;
-    for (const [key] of pending.entries()) if (!alive(key.readUInt32LE(0))) pending.delete(key);
   }
 
   protected async load(): Promise<void> {
