@@ -6,6 +6,7 @@ import { syscallReceiverFactory } from '../receivers/syscall';
 import { packetReceiverFactory } from '../receivers/packet';
 import { tcpReceiverFactory } from '../receivers/tcp';
 import { securityReceiverFactory } from '../receivers/security';
+import { allocReceiverFactory } from '../receivers/alloc';
 import { batchProcessorFactory } from '../processors/batch';
 import { filterProcessorFactory } from '../processors/filter';
 import { attributesProcessorFactory } from '../processors/attributes';
@@ -23,6 +24,7 @@ export const BUILTIN_FACTORIES = [
   packetReceiverFactory,
   tcpReceiverFactory,
   securityReceiverFactory,
+  allocReceiverFactory,
   batchProcessorFactory,
   filterProcessorFactory,
   attributesProcessorFactory,

@@ -1,0 +1,157 @@
+#!/usr/bin/env node
+// Alloc overhead benchmark: a malloc/free loop pinned to CPU 0, in ns per
+// malloc+free pair (the loop thread's CPU time; wall time is printed too),
+// bare and under each tracer (pinned to CPU 1); 3 runs each, interleaved;
+// medians and ratios against bare. Needs root.
+//
+//   node bench/alloc/run.js [--runs 3] [--iterations 100000] [--only NAME]
+'use strict';
+const { execFileSync, spawn } = require('node:child_process');
+const { mkdirSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const { join } = require('node:path');
+const { createInterface } = require('node:readline');
+
+const args = process.argv.slice(2);
+const opt = (name, def) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : def;
+};
+const RUNS = Number(opt('runs', 3));
+const ITERATIONS = Number(opt('iterations', 100_000));
+const ONLY = opt('only', undefined);
+const LOOP_CPU = 0;
+const TRACER_CPU = 1;
+const ROOT = join(__dirname, '../..');
+const LIBC = '/lib/x86_64-linux-gnu/libc.so.6';
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Starts a tracer; resolves with a stop() once it is attached. */
+function startTracer(cmd, argv, readyRe, extraWaitMs = 0, input = false) {
+  return new Promise((resolve, reject) => {
+    const child = spawn('taskset', ['-c', String(TRACER_CPU), cmd, ...argv], { stdio: [input ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    let ready = false;
+    const exited = new Promise((r) => child.on('exit', (code, sig) => r({ code, sig })));
+    child.stderr.on('data', (d) => (err += d));
+    child.stdout.on('data', async (d) => {
+      out += d;
+      if (!ready && readyRe.test(out)) {
+        ready = true;
+        await sleep(extraWaitMs);
+        resolve({
+          async stop() {
+            if (input) child.stdin.end();
+            else child.kill('SIGINT');
+            const r = await exited;
+            return { out, err, ...r };
+          },
+        });
+      }
+    });
+    exited.then(({ code }) => { if (!ready) reject(new Error(`${cmd} exited with ${code} before attaching: ${err || out}`)); });
+  });
+}
+
+/** Starts the loop, waiting on stdin; resolves with its pid and a go() that runs it and returns "cpu wall". */
+function startLoop(bin) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, [String(ITERATIONS), String(LOOP_CPU)]);
+    const lines = createInterface({ input: child.stdout });
+    const exited = new Promise((r) => child.on('exit', (code) => r(code)));
+    lines.once('line', (line) => {
+      const m = /^ready (\d+)$/.exec(line);
+      if (!m) return reject(new Error(`mallocloop said ${line}`));
+      resolve({
+        pid: Number(m[1]),
+        async go() {
+          const result = new Promise((r) => lines.once('line', r));
+          child.stdin.end('go\n');
+          const line2 = await result;
+          const code = await exited;
+          if (code !== 0) throw new Error(`mallocloop exited with ${code}`);
+          return line2.trim().split(' ').map(Number);
+        },
+      });
+    });
+    child.once('error', reject);
+  });
+}
+
+const host = (config) => (pid) => startTracer(process.execPath, [join(__dirname, 'host.js'), JSON.stringify(config(pid))], /^ready/m, 300, true);
+
+const SCENARIOS = [
+  { name: 'bare' },
+  { name: 'receiver pid, sample_every 1', start: host((pid) => ({ pids: [pid], sample_every: 1 })) },
+  { name: 'receiver pid, sample_every 16', start: host((pid) => ({ pids: [pid], sample_every: 16 })) },
+  { name: 'receiver pid, sample_every 256', start: host((pid) => ({ pids: [pid], sample_every: 256 })) },
+  { name: 'receiver comms, sample_every 1', start: host(() => ({ comms: ['mallocloop'], sample_every: 1 })) },
+  {
+    name: 'bpftrace uprobe malloc count',
+    start: () => startTracer('bpftrace', ['-e', `uprobe:${LIBC}:malloc { @ = count(); }`], /Attaching \d+ probe/, 1500),
+  },
+  {
+    // The receiver's three hooks with a bare counter each: the floor of the kernel's uprobe machinery.
+    name: 'bpftrace same 3 hooks, count',
+    start: () => startTracer('bpftrace', ['-e', `uprobe:${LIBC}:malloc,uretprobe:${LIBC}:malloc,uprobe:${LIBC}:free { @ = count(); }`], /Attaching \d+ probe/, 1500),
+  },
+];
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+async function main() {
+  if (process.getuid() !== 0) throw new Error('run as root: the tracers load BPF programs');
+  const dir = mkdtempSync(join(tmpdir(), 'bench-alloc-'));
+  const bin = join(dir, 'mallocloop');
+  execFileSync('cc', ['-O2', '-Wall', '-o', bin, join(__dirname, 'mallocloop.c')]);
+  execFileSync('make', ['-s', '-C', join(ROOT, 'bpf')]);
+  const scenarios = SCENARIOS.filter((s) => s.name === 'bare' || !ONLY || s.name.includes(ONLY));
+  const results = new Map(scenarios.map((s) => [s.name, []]));
+  const walls = new Map(scenarios.map((s) => [s.name, []]));
+  const notes = [];
+  try {
+    for (let run = 0; run < RUNS; run++) {
+      for (const s of scenarios) {
+        const loop = await startLoop(bin);
+        const tracer = s.start ? await s.start(loop.pid) : undefined;
+        const [ns, wall] = await loop.go();
+        if (tracer) {
+          const r = await tracer.stop();
+          if (run === 0) notes.push(`${s.name}: ${(s.name.startsWith('bpftrace') ? r.out : r.err).trim().split('\n').slice(-2).join(' ')}`);
+          if (r.code !== 0 && r.sig !== 'SIGINT' && r.code !== null) notes.push(`${s.name} exited with ${r.code}: ${r.err.trim()}`);
+        }
+        results.get(s.name).push(ns);
+        walls.get(s.name).push(wall);
+        process.stderr.write(`run ${run + 1}/${RUNS} ${s.name}: ${ns} ns/pair CPU, ${wall} wall\n`);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const bare = median(results.get('bare'));
+  const rows = scenarios.map((s) => {
+    const m = median(results.get(s.name));
+    return { scenario: s.name, runs: results.get(s.name), wall_runs: walls.get(s.name), median_wall_ns: median(walls.get(s.name)), median_ns: m, ratio: Number((m / bare).toFixed(2)) };
+  });
+  console.log(`malloc+free loop, ${ITERATIONS} pairs pinned to CPU ${LOOP_CPU}, tracers on CPU ${TRACER_CPU}, median of ${RUNS} runs`);
+  console.log('scenario                          CPU ns/pair    x bare   wall ns/pair');
+  for (const r of rows) {
+    console.log(`${r.scenario.padEnd(34)}${r.median_ns.toFixed(1).padStart(11)}   ${r.ratio.toFixed(2).padStart(7)}   ${r.median_wall_ns.toFixed(1).padStart(12)}`);
+  }
+  for (const n of notes) console.log(n);
+  const resultsDir = join(ROOT, 'bench/results');
+  mkdirSync(resultsDir, { recursive: true });
+  const json = JSON.stringify({ date: new Date().toISOString(), iterations: ITERATIONS, runs: RUNS, rows }, null, 2);
+  writeFileSync(join(resultsDir, `alloc-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), json);
+  writeFileSync(join(resultsDir, 'alloc-latest.json'), json);
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err.stack ?? err}\n`);
+  process.exit(1);
+});
