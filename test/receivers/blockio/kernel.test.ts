@@ -79,6 +79,10 @@ t.test(`direct writes and reads: operations, bytes, latency buckets and spans (d
       const others = r.spans.filter((s) => s.attributes['disk.io.direction'] === dirName && expectedSectors.has(s.attributes['disk.request.sector'] as number)
         && s.attributes['process.pid'] !== pass.pid);
       t.comment(`${dirName}: the file's blocks in spans of other tasks: ${JSON.stringify(others.map((s) => s.attributes))}`);
+      const seen = new Set(ours.map((s) => s.attributes['disk.request.sector'] as number));
+      const missing = [...expectedSectors].filter((x) => !seen.has(x));
+      t.comment(`${dirName}: missing sectors ${JSON.stringify(missing)}; spans near them: ${JSON.stringify(r.spans.filter((s) => missing.some((x) => Math.abs((s.attributes['disk.request.sector'] as number) - x) <= 64)).map((s) => [s.attributes, s.startTime]))}`);
+      t.comment(`spans in all: ${r.spans.length}; metrics: ${JSON.stringify(r.metrics.filter((m) => m.name === 'disk.operations' || m.name === 'disk.io').map((m) => [m.name, m.attributes['disk.io.direction'], m.value]))}; batches ${r.batches.length}`);
     }
     t.ok(ours.every((s) => s.name === 'disk.request' && s.kind === 0), 'named disk.request, kind INTERNAL');
     t.ok(ours.every((s) => s.attributes['process.executable.name'] === WORKLOAD_COMM), `comm ${WORKLOAD_COMM}`);
