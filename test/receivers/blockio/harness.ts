@@ -1,6 +1,6 @@
 /** Runs the blockio receiver against real direct I/O, for the kernel tests. */
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { CreateContext } from '../../../core/component';
@@ -161,4 +161,40 @@ export async function ourProgramsAfterRelease(timeoutMs = 3000): Promise<string[
     if (left.length === 0 || Date.now() > deadline) return left;
     await sleep(50);
   }
+}
+
+/** A loop device over a fresh file under {@link DATA_PARENT}: no one else does I/O there. */
+export interface LoopDevice {
+  /** `/dev/loopN`. */
+  device: string;
+  /** `loopN`. */
+  name: string;
+  /** Detaches the device and removes the backing file. */
+  detach(): void;
+}
+
+/** Why loop devices cannot be used here, or undefined when they can. */
+export function loopMissing(): string | undefined {
+  try {
+    execFileSync('losetup', ['--version'], { stdio: 'ignore' });
+    return undefined;
+  } catch {
+    return 'losetup is not installed';
+  }
+}
+
+/** Attaches a loop device over a zeroed file of `bytes`. */
+export function attachLoop(bytes: number): LoopDevice {
+  const dir = dataDir();
+  const backing = join(dir, 'backing.img');
+  writeFileSync(backing, Buffer.alloc(bytes));
+  const device = execFileSync('losetup', ['--find', '--show', backing]).toString().trim();
+  return {
+    device,
+    name: device.replace('/dev/', ''),
+    detach: () => {
+      execFileSync('losetup', ['-d', device]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

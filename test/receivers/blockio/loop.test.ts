@@ -6,38 +6,20 @@
  * 0, 8, 16, ...
  */
 import t from 'tap';
-import { execFileSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { probeBlockio } from '../../../receivers/blockio';
-import { WORKLOAD_COMM, dataDir, points, runPass, spanNs, total, withReceiver, type PassResult } from './harness';
+import { WORKLOAD_COMM, attachLoop, loopMissing, points, runPass, spanNs, total, withReceiver, type PassResult } from './harness';
 
 const K = 64;
 const BLOCK = 4096;
 
-function losetupMissing(): string | undefined {
-  try {
-    execFileSync('losetup', ['--version'], { stdio: 'ignore' });
-    return undefined;
-  } catch {
-    return 'losetup is not installed';
-  }
-}
-
-const cannot = probeBlockio() ?? losetupMissing();
+const cannot = probeBlockio() ?? loopMissing();
 const skip = cannot ? `cannot run: ${cannot}` : false;
 if (skip) t.comment(`skipping: ${skip}`);
 
 t.test('a loop device of our own: exact operations, bytes and spans', { skip }, async (t) => {
-  const dir = dataDir();
-  const backing = join(dir, 'backing.img');
-  writeFileSync(backing, Buffer.alloc(K * BLOCK * 2));
-  const device = execFileSync('losetup', ['--find', '--show', backing]).toString().trim();
-  const name = device.replace('/dev/', '');
-  t.teardown(() => {
-    execFileSync('losetup', ['-d', device]);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const loop = attachLoop(K * BLOCK * 2);
+  t.teardown(() => loop.detach());
+  const { device, name } = loop;
   let write: PassResult | undefined;
   let read: PassResult | undefined;
   const r = await withReceiver({ devices: [name], slow_threshold: '1us' }, async () => {
