@@ -68,6 +68,12 @@ t.test(`direct writes and reads: operations, bytes, latency buckets and spans (d
   t.match(points(r.metrics, 'disk.io', w)[0], { unit: 'By', type: 'sum' });
   t.equal(points(r.metrics, 'disk.io', { 'disk.io.direction': 'flush' }).length, 0, 'disk.io has no flush series');
 
+  // Every request measured is a span too (slow_threshold 1 us): the same count, per direction.
+  for (const dirName of ['read', 'write', 'flush', 'discard']) {
+    const spans = r.spans.filter((s) => s.attributes['disk.io.direction'] === dirName).length;
+    t.equal(spans, total(r.metrics, 'disk.operations', { 'system.device': DISK, 'disk.io.direction': dirName }), `${dirName}: one span per operation (${spans})`);
+  }
+
   // Our requests, told apart by pid: one span each, with the writer's pid and comm.
   for (const [pass, dirName] of [[write, 'write'], [read, 'read']] as const) {
     const mine = r.spans.filter((s) => s.attributes['process.pid'] === pass.pid && s.attributes['disk.io.direction'] === dirName);
