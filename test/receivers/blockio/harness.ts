@@ -198,3 +198,12 @@ export function attachLoop(bytes: number): LoopDevice {
     },
   };
 }
+
+/** Recursion misses of our loaded programs (the kernel skips a program that fires while it already runs on that CPU), by name. */
+export function recursionMisses(): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const p of JSON.parse(execFileSync('bpftool', ['-j', 'prog', 'show']).toString()) as Array<{ name?: string; recursion_misses?: number }>) {
+    if (p.name && OUR_PROGRAMS.includes(p.name)) out[p.name] = (out[p.name] ?? 0) + (p.recursion_misses ?? 0);
+  }
+  return out;
+}

@@ -7,6 +7,13 @@
  * The disk is shared with everything else on the machine, so the series of
  * the disk count at least our requests; our own requests are told apart in
  * the spans by pid, and matched sector by sector with the file's extents.
+ *
+ * Open issue: on this shared virtio disk (mq-deadline, ext4 with discard,
+ * other workloads running) about one run in 10-20 misses 1-2 of our 100
+ * requests (seen once: 9 in metrics-only mode), with no recursion miss on
+ * our programs; the diagnostics below print what was seen near the missing
+ * sectors. On a loop device of our own (loop.test.ts, biolatency.test.ts)
+ * every count is exact, run after run, and equals biolatency's.
  */
 import t from 'tap';
 import { readFileSync, rmSync } from 'node:fs';
@@ -18,7 +25,7 @@ import { listBlockDevices } from '../../../receivers/blockio/devices';
 import { receiverContext } from '../../support/receiver-context';
 import {
   OUR_PROGRAMS, WORKLOAD_COMM, blockioConfig, dataDir, diskOf, fileSectors, loadedProgramNames, ourProgramsAfterRelease, points, runPass,
-  spanNs, total, withReceiver, type PassResult,
+  recursionMisses, spanNs, total, withReceiver, type PassResult,
 } from './harness';
 
 const K = 100;
@@ -50,9 +57,11 @@ t.test(`direct writes and reads: operations, bytes, latency buckets and spans (d
   t.equal(expectedSectors.size, K, `the file's ${K} blocks have ${K} sectors`);
   let write: PassResult | undefined;
   let read: PassResult | undefined;
+  let misses: Record<string, number> = {};
   const r = await withReceiver({ devices: [DISK], slow_threshold: '1us', queue_time: true }, async () => {
     write = await runPass(file, K, 'write');
     read = await runPass(file, K, 'read');
+    misses = recursionMisses();
   });
   t.equal(r.receiver.variant, 'tp_btf');
   if (!write || !read) return;
@@ -88,6 +97,7 @@ t.test(`direct writes and reads: operations, bytes, latency buckets and spans (d
       const seen = new Set(ours.map((s) => s.attributes['disk.request.sector'] as number));
       const missing = [...expectedSectors].filter((x) => !seen.has(x));
       t.comment(`${dirName}: missing sectors ${JSON.stringify(missing)}; spans near them: ${JSON.stringify(r.spans.filter((s) => missing.some((x) => Math.abs((s.attributes['disk.request.sector'] as number) - x) <= 64)).map((s) => [s.attributes, s.startTime]))}`);
+      t.comment(`recursion misses: ${JSON.stringify(misses)}`);
       t.comment(`spans in all: ${r.spans.length}; metrics: ${JSON.stringify(r.metrics.filter((m) => m.name === 'disk.operations' || m.name === 'disk.io').map((m) => [m.name, m.attributes['disk.io.direction'], m.value]))}; batches ${r.batches.length}`);
     }
     t.ok(ours.every((s) => s.name === 'disk.request' && s.kind === 0), 'named disk.request, kind INTERNAL');
