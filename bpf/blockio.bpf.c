@@ -16,7 +16,11 @@
  * insert (direct issue: still the submitter, unless a kworker dispatched it).
  *
  * A request merged into another at the scheduler (block_rq_merge) is
- * forgotten there, so its slot never holds a stale insert time.
+ * forgotten there. An entry left behind by a request whose completion was
+ * not seen is told from a later request at the same address by the
+ * request's start_time_ns (`gen`): it is then replaced, or dropped at that
+ * request's completion (a flush's empty PREFLUSH write completes without an
+ * insert or issue of its own).
  *
  * Two variants of every program: tp_btf (preferred) and raw_tp (fallback);
  * both read struct request with CO-RE, so the body is shared. The classic
@@ -148,6 +152,12 @@ static __always_inline void set_submitter(struct blockio_start *s)
 	bpf_get_current_comm(s->comm, sizeof(s->comm));
 }
 
+/* What tells this request from an earlier one at the same address (0 when the kernel did not stamp it). */
+static __always_inline __u64 generation(struct request *rq)
+{
+	return BPF_CORE_READ(rq, start_time_ns);
+}
+
 static __always_inline int on_insert(struct request *rq)
 {
 	struct blockio_start s = {};
@@ -155,6 +165,7 @@ static __always_inline int on_insert(struct request *rq)
 
 	if (!need_insert() || !wanted(rq))
 		return 0;
+	s.gen = generation(rq);
 	s.insert_ns = bpf_ktime_get_ns();
 	if (slow_threshold_ns)
 		set_submitter(&s);
@@ -169,10 +180,12 @@ static __always_inline int on_issue(struct request *rq)
 	struct blockio_start *sp;
 	struct blockio_start s = {};
 
+	__u64 gen = generation(rq);
+
 	if (need_insert()) {
 		sp = bpf_map_lookup_elem(&start, &key);
-		if (sp) {
-			/* Inserted (and filtered) before: a requeued request is issued again. */
+		if (sp && sp->gen == gen) {
+			/* Inserted (and filtered) before; or a requeued request issued again. */
 			sp->issue_ns = bpf_ktime_get_ns();
 			return 0;
 		}
@@ -181,6 +194,7 @@ static __always_inline int on_issue(struct request *rq)
 		return 0;
 	if (slow_threshold_ns)
 		set_submitter(&s);
+	s.gen = gen;
 	s.issue_ns = bpf_ktime_get_ns();
 	if (bpf_map_update_elem(&start, &key, &s, BPF_ANY))
 		count_drop(BLOCKIO_DROP_START_FULL);
@@ -249,8 +263,8 @@ static __always_inline int on_complete(struct request *rq, __u32 status, __u32 n
 	sp = bpf_map_lookup_elem(&start, &rkey);
 	if (!sp)
 		return 0;
-	if (!sp->issue_ns) {
-		/* Completed without an issue we saw (e.g. ended at insert): forget it. */
+	if (!sp->issue_ns || sp->gen != generation(rq)) {
+		/* Completed without an issue we saw, or the entry is an earlier request's: forget it. */
 		bpf_map_delete_elem(&start, &rkey);
 		return 0;
 	}

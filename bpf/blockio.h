@@ -46,6 +46,7 @@ struct blockio_value {
 
 /* Value of `start`, keyed by the struct request pointer. */
 struct blockio_start {
+	__u64 gen;		/* the request's start_time_ns: tells a reused pointer from the request seen before */
 	__u64 insert_ns;	/* 0: not seen at insert */
 	__u64 issue_ns;		/* 0: not issued yet */
 	__u32 pid;		/* the task at insert, or at issue when there was no insert */

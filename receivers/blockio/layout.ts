@@ -55,15 +55,16 @@ export const BLOCKIO_VALUE: StructLayout<'ops' | 'bytes' | 'sum_ns' | 'slots' | 
 };
 
 /** `struct blockio_start`, the value of `start` (requests in flight). */
-export const BLOCKIO_START: StructLayout<'insert_ns' | 'issue_ns' | 'pid' | '_pad' | 'comm'> = {
+export const BLOCKIO_START: StructLayout<'gen' | 'insert_ns' | 'issue_ns' | 'pid' | '_pad' | 'comm'> = {
   name: 'blockio_start',
-  size: 40,
+  size: 48,
   members: {
-    insert_ns: { offset: 0, size: 8 },
-    issue_ns: { offset: 8, size: 8 },
-    pid: { offset: 16, size: 4 },
-    _pad: { offset: 20, size: 4 },
-    comm: { offset: 24, size: TASK_COMM_LEN },
+    gen: { offset: 0, size: 8 },
+    insert_ns: { offset: 8, size: 8 },
+    issue_ns: { offset: 16, size: 8 },
+    pid: { offset: 24, size: 4 },
+    _pad: { offset: 28, size: 4 },
+    comm: { offset: 32, size: TASK_COMM_LEN },
   },
 };
 
