@@ -7,6 +7,7 @@ import { packetReceiverFactory } from '../receivers/packet';
 import { tcpReceiverFactory } from '../receivers/tcp';
 import { securityReceiverFactory } from '../receivers/security';
 import { allocReceiverFactory } from '../receivers/alloc';
+import { blockioReceiverFactory } from '../receivers/blockio';
 import { batchProcessorFactory } from '../processors/batch';
 import { filterProcessorFactory } from '../processors/filter';
 import { attributesProcessorFactory } from '../processors/attributes';
@@ -25,6 +26,7 @@ export const BUILTIN_FACTORIES = [
   tcpReceiverFactory,
   securityReceiverFactory,
   allocReceiverFactory,
+  blockioReceiverFactory,
   batchProcessorFactory,
   filterProcessorFactory,
   attributesProcessorFactory,

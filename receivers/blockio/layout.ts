@@ -1,0 +1,110 @@
+/**
+ * Byte layouts of the records in bpf/blockio.h, the one source of truth for
+ * the decoder. test/bpf/blockio-layout.test.ts checks every offset and size
+ * here against the compiled object's BTF and the header's defines.
+ */
+import { TASK_COMM_LEN, type StructLayout } from '../../core/kernel/bpf-records';
+
+/** `BLOCKIO_N_SLOTS`: log2 latency slots; slot i holds [2^i, 2^(i+1)) ns, the last is open-ended. */
+export const BLOCKIO_N_SLOTS = 36;
+/** `BLOCKIO_MAX_FILTER`: capacity of the `filter_devs` map. */
+export const BLOCKIO_MAX_FILTER = 256;
+/** `BLOCKIO_DIR_READ`. */
+export const BLOCKIO_DIR_READ = 0;
+/** `BLOCKIO_DIR_WRITE` (REQ_OP_WRITE, REQ_OP_WRITE_ZEROES). */
+export const BLOCKIO_DIR_WRITE = 1;
+/** `BLOCKIO_DIR_FLUSH`. */
+export const BLOCKIO_DIR_FLUSH = 2;
+/** `BLOCKIO_DIR_DISCARD` (REQ_OP_DISCARD, REQ_OP_SECURE_ERASE). */
+export const BLOCKIO_DIR_DISCARD = 3;
+/** `BLOCKIO_DIR_OTHER` (zone management, driver-private). */
+export const BLOCKIO_DIR_OTHER = 4;
+/** `BLOCKIO_N_DIRS`. */
+export const BLOCKIO_N_DIRS = 5;
+/** `BLOCKIO_DROP_RINGBUF_FULL`: index in `drops`. */
+export const BLOCKIO_DROP_RINGBUF_FULL = 0;
+/** `BLOCKIO_DROP_MAP_FULL`: index in `drops`. */
+export const BLOCKIO_DROP_MAP_FULL = 1;
+/** `BLOCKIO_DROP_START_FULL`: index in `drops`. */
+export const BLOCKIO_DROP_START_FULL = 2;
+/** `BLOCKIO_N_DROPS`: entries of `drops`. */
+export const BLOCKIO_N_DROPS = 3;
+
+/** `struct blockio_key`, the key of `hists`. */
+export const BLOCKIO_KEY: StructLayout<'dev' | 'dir'> = {
+  name: 'blockio_key',
+  size: 8,
+  members: { dev: { offset: 0, size: 4 }, dir: { offset: 4, size: 4 } },
+};
+
+const SLOTS_BYTES = 8 * BLOCKIO_N_SLOTS;
+
+/** `struct blockio_value`, the per-CPU value of `hists`. */
+export const BLOCKIO_VALUE: StructLayout<'ops' | 'bytes' | 'sum_ns' | 'slots' | 'queued' | 'queue_sum_ns' | 'queue_slots'> = {
+  name: 'blockio_value',
+  size: 40 + 2 * SLOTS_BYTES,
+  members: {
+    ops: { offset: 0, size: 8 },
+    bytes: { offset: 8, size: 8 },
+    sum_ns: { offset: 16, size: 8 },
+    slots: { offset: 24, size: SLOTS_BYTES },
+    queued: { offset: 24 + SLOTS_BYTES, size: 8 },
+    queue_sum_ns: { offset: 32 + SLOTS_BYTES, size: 8 },
+    queue_slots: { offset: 40 + SLOTS_BYTES, size: SLOTS_BYTES },
+  },
+};
+
+/** `struct blockio_start`, the value of `start` (requests in flight). */
+export const BLOCKIO_START: StructLayout<'gen' | 'insert_ns' | 'issue_ns' | 'pid' | '_pad' | 'comm'> = {
+  name: 'blockio_start',
+  size: 48,
+  members: {
+    gen: { offset: 0, size: 8 },
+    insert_ns: { offset: 8, size: 8 },
+    issue_ns: { offset: 16, size: 8 },
+    pid: { offset: 24, size: 4 },
+    _pad: { offset: 28, size: 4 },
+    comm: { offset: 32, size: TASK_COMM_LEN },
+  },
+};
+
+/** `struct blockio_event`, one record of the `events` ring buffer. */
+export const BLOCKIO_EVENT: StructLayout<
+  'issue_ns' | 'complete_ns' | 'insert_ns' | 'sector' | 'dev' | 'bytes' | 'dir' | 'pid' | 'status' | '_pad' | 'comm'
+> = {
+  name: 'blockio_event',
+  size: 72,
+  members: {
+    issue_ns: { offset: 0, size: 8 },
+    complete_ns: { offset: 8, size: 8 },
+    insert_ns: { offset: 16, size: 8 },
+    sector: { offset: 24, size: 8 },
+    dev: { offset: 32, size: 4 },
+    bytes: { offset: 36, size: 4 },
+    dir: { offset: 40, size: 4 },
+    pid: { offset: 44, size: 4 },
+    status: { offset: 48, size: 4 },
+    _pad: { offset: 52, size: 4 },
+    comm: { offset: 56, size: TASK_COMM_LEN },
+  },
+};
+
+/** Every struct of bpf/blockio.h, for the layout test. */
+export const BLOCKIO_STRUCTS: readonly StructLayout[] = [BLOCKIO_KEY, BLOCKIO_VALUE, BLOCKIO_START, BLOCKIO_EVENT];
+
+/** Every define of bpf/blockio.h with its value, for the layout test. */
+export const BLOCKIO_DEFINES: Readonly<Record<string, number>> = {
+  TASK_COMM_LEN,
+  BLOCKIO_N_SLOTS,
+  BLOCKIO_MAX_FILTER,
+  BLOCKIO_DIR_READ,
+  BLOCKIO_DIR_WRITE,
+  BLOCKIO_DIR_FLUSH,
+  BLOCKIO_DIR_DISCARD,
+  BLOCKIO_DIR_OTHER,
+  BLOCKIO_N_DIRS,
+  BLOCKIO_DROP_RINGBUF_FULL,
+  BLOCKIO_DROP_MAP_FULL,
+  BLOCKIO_DROP_START_FULL,
+  BLOCKIO_N_DROPS,
+};
