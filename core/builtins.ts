@@ -5,6 +5,7 @@ import { selftelemetryReceiverFactory } from '../receivers/selftelemetry';
 import { syscallReceiverFactory } from '../receivers/syscall';
 import { packetReceiverFactory } from '../receivers/packet';
 import { tcpReceiverFactory } from '../receivers/tcp';
+import { perfReceiverFactory } from '../receivers/perf';
 import { batchProcessorFactory } from '../processors/batch';
 import { filterProcessorFactory } from '../processors/filter';
 import { attributesProcessorFactory } from '../processors/attributes';
@@ -20,6 +21,7 @@ export const BUILTIN_FACTORIES = [
   syscallReceiverFactory,
   packetReceiverFactory,
   tcpReceiverFactory,
+  perfReceiverFactory,
   batchProcessorFactory,
   filterProcessorFactory,
   attributesProcessorFactory,
