@@ -1,0 +1,260 @@
+/**
+ * The symbolizer: raw stack addresses to named frames.
+ *
+ * User addresses: /proc/PID/maps gives the mapping, the mapping's file offset
+ * turns the address into a file offset, the ELF's PT_LOAD headers turn that
+ * into the linked virtual address (PIE and ASLR alike), and the ELF symbol
+ * tables name it. ELF files are read through /proc/PID/map_files (deleted
+ * files, other mount namespaces), then /proc/PID/root, then the path itself.
+ * Addresses in anonymous memory are looked up in the JIT's perf map.
+ * Kernel addresses: /proc/kallsyms.
+ */
+import { closeSync, fstatSync, openSync, readFileSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
+import { fileOffsetToVaddr, readElf, type ElfInfo } from './elf';
+import { KernelSymbols } from './kallsyms';
+import { LruMap } from './lru';
+import { parsePerfMap } from './perf-map';
+import { findMapping, parseExecMappings, type ExecMapping } from './proc-maps';
+import type { SymbolTable } from './symbol-table';
+import type { Frame, Symbolizer, SymbolizerOptions, SymbolizerStats } from './types';
+
+/** Default {@link SymbolizerOptions.maxProcesses}. */
+export const DEFAULT_MAX_PROCESSES = 4096;
+/** Default {@link SymbolizerOptions.maxElfFiles}. */
+export const DEFAULT_MAX_ELF_FILES = 256;
+/** kallsyms is read again on a miss at most this often (modules and BPF programs come and go). */
+const KALLSYMS_REFRESH_MS = 60_000;
+
+/** The module of kernel frames. */
+export const KERNEL_MODULE = '[kernel]';
+/** The module of perf-map (JIT) frames. */
+export const JIT_MODULE = '[jit]';
+/** The module of addresses in no known mapping. */
+export const UNKNOWN_MODULE = '[unknown]';
+
+interface PerfMapState {
+  table: SymbolTable;
+  path: string;
+  mtimeMs: number;
+  size: number;
+}
+
+interface ProcessState {
+  mapsText: string;
+  mappings: ExecMapping[];
+  /** Whether the last read of its maps succeeded. */
+  alive: boolean;
+  perfMap?: PerfMapState;
+}
+
+function hex(n: number | bigint): string {
+  return `0x${n.toString(16)}`;
+}
+
+class ProcSymbolizer implements Symbolizer {
+  private readonly procRoot: string;
+  private readonly processes: LruMap<number, ProcessState>;
+  /** ELF contents by build-id (`b:`) or file id (`f:`); null = could not be read. */
+  private readonly elfFiles: LruMap<string, ElfInfo | null>;
+  /** File id (`dev:inode`) -> the key its contents are cached under. */
+  private readonly elfKeys: LruMap<string, string>;
+  private kernel: KernelSymbols | undefined;
+  private kernelReadAt = 0;
+  private readonly counters: SymbolizerStats = { unknownFrames: 0, unmappedFrames: 0, unreadableFiles: 0 };
+
+  constructor(options: SymbolizerOptions) {
+    this.procRoot = options.procRoot ?? '/proc';
+    this.processes = new LruMap(options.maxProcesses ?? DEFAULT_MAX_PROCESSES);
+    const maxElf = options.maxElfFiles ?? DEFAULT_MAX_ELF_FILES;
+    this.elfFiles = new LruMap(maxElf);
+    this.elfKeys = new LruMap(maxElf * 4);
+  }
+
+  observe(pid: number): void {
+    this.refresh(pid);
+  }
+
+  /** Reads `pid`'s maps again; returns its state (kept as it was when the process is gone). */
+  private refresh(pid: number): ProcessState | undefined {
+    const known = this.processes.get(pid);
+    let text: string;
+    try {
+      text = readFileSync(`${this.procRoot}/${pid}/maps`, 'latin1');
+    } catch {
+      if (known !== undefined) known.alive = false;
+      return known;
+    }
+    if (known !== undefined && known.mapsText === text) {
+      known.alive = true;
+      return known;
+    }
+    const state: ProcessState = { mapsText: text, mappings: parseExecMappings(text), alive: true };
+    for (const m of state.mappings) if (m.fileBacked) this.elfFor(pid, m);
+    if (known?.perfMap !== undefined) state.perfMap = known.perfMap;
+    this.loadPerfMap(pid, state);
+    this.processes.set(pid, state);
+    return state;
+  }
+
+  symbolizeUser(pid: number, addresses: readonly bigint[]): Frame[] {
+    let state = this.processes.get(pid) ?? this.refresh(pid);
+    let refreshed = false;
+    let perfMapChecked = false;
+    const frames: Frame[] = [];
+    for (const address of addresses) {
+      const at = Number(address);
+      let mapping = state === undefined ? undefined : findMapping(state.mappings, at);
+      if (mapping === undefined && !refreshed && state?.alive !== false) {
+        // New code mapped since the last look (dlopen, a new JIT region) or a pid never observed.
+        refreshed = true;
+        state = this.refresh(pid);
+        mapping = state === undefined ? undefined : findMapping(state.mappings, at);
+      }
+      if (mapping?.fileBacked === true) {
+        frames.push(this.fileFrame(pid, mapping, address));
+        continue;
+      }
+      if (state !== undefined) {
+        let jit = state.perfMap?.table.lookup(at);
+        if (jit === undefined && !perfMapChecked) {
+          perfMapChecked = true;
+          if (this.loadPerfMap(pid, state)) jit = state.perfMap?.table.lookup(at);
+        }
+        if (jit !== undefined) {
+          frames.push({ name: jit.name, module: JIT_MODULE, address, offset: address, kind: 'jit' });
+          continue;
+        }
+      }
+      if (mapping !== undefined) {
+        this.counters.unknownFrames++;
+        const offset = address - BigInt(mapping.start);
+        frames.push({ name: `${mapping.path}+${hex(offset)}`, module: mapping.path, address, offset, kind: 'unknown' });
+      } else {
+        this.counters.unmappedFrames++;
+        frames.push({ name: `${UNKNOWN_MODULE}+${hex(address)}`, module: UNKNOWN_MODULE, address, offset: address, kind: 'unknown' });
+      }
+    }
+    return frames;
+  }
+
+  private fileFrame(pid: number, mapping: ExecMapping, address: bigint): Frame {
+    const fileOffset = Number(address) - mapping.start + mapping.fileOffset;
+    const elf = this.elfFor(pid, mapping);
+    const vaddr = elf === null ? undefined : fileOffsetToVaddr(elf.loads, fileOffset);
+    const offset = BigInt(vaddr ?? fileOffset);
+    const hit = vaddr === undefined || elf === null ? undefined : elf.symbols.lookup(vaddr);
+    if (hit !== undefined) return { name: hit.name, module: mapping.path, address, offset, kind: 'user' };
+    this.counters.unknownFrames++;
+    return { name: `${basename(mapping.path)}+${hex(offset)}`, module: mapping.path, address, offset, kind: 'unknown' };
+  }
+
+  /** The ELF contents of a mapped file, cached; null when it cannot be read. */
+  private elfFor(pid: number, mapping: ExecMapping): ElfInfo | null {
+    const key = this.elfKeys.get(mapping.fileId);
+    if (key !== undefined) {
+      const cached = this.elfFiles.get(key);
+      if (cached !== undefined) return cached;
+    }
+    const elf = this.readMappedElf(pid, mapping);
+    if (elf === null) {
+      if (key === undefined) this.counters.unreadableFiles++;
+      const failedKey = key ?? `f:${mapping.fileId}`;
+      this.elfKeys.set(mapping.fileId, failedKey);
+      this.elfFiles.set(failedKey, null);
+      return null;
+    }
+    const newKey = elf.buildId !== undefined ? `b:${elf.buildId}` : `f:${mapping.fileId}`;
+    this.elfKeys.set(mapping.fileId, newKey);
+    this.elfFiles.set(newKey, elf);
+    return elf;
+  }
+
+  private readMappedElf(pid: number, mapping: ExecMapping): ElfInfo | null {
+    const candidates: { path: string; checkInode: boolean }[] = [
+      { path: `${this.procRoot}/${pid}/map_files/${mapping.start.toString(16)}-${mapping.end.toString(16)}`, checkInode: false },
+      { path: `${this.procRoot}/${pid}/root${mapping.path}`, checkInode: false },
+    ];
+    // The path as this process sees it: only if it is still the same file (the process may be gone).
+    if (!mapping.deleted) candidates.push({ path: mapping.path, checkInode: true });
+    for (const c of candidates) {
+      let fd: number;
+      try {
+        fd = openSync(c.path, 'r');
+      } catch {
+        continue;
+      }
+      try {
+        if (c.checkInode && fstatSync(fd).ino !== mapping.inode) continue;
+        return readElf(fd);
+      } catch {
+        continue;
+      } finally {
+        closeSync(fd);
+      }
+    }
+    return null;
+  }
+
+  /** Reads the process's perf map when it appeared or changed; true when a new one was read. */
+  private loadPerfMap(pid: number, state: ProcessState): boolean {
+    for (const path of [`${this.procRoot}/${pid}/root/tmp/perf-${pid}.map`, `/tmp/perf-${pid}.map`]) {
+      let stat;
+      try {
+        stat = statSync(path);
+      } catch {
+        continue;
+      }
+      const old = state.perfMap;
+      if (old !== undefined && old.mtimeMs === stat.mtimeMs && old.size === stat.size) return false;
+      try {
+        state.perfMap = { table: parsePerfMap(readFileSync(path, 'utf8')), path, mtimeMs: stat.mtimeMs, size: stat.size };
+        return true;
+      } catch {
+        continue;
+      }
+    }
+    return false;
+  }
+
+  symbolizeKernel(addresses: readonly bigint[]): Frame[] {
+    let kernel = this.kernelSymbols();
+    const frames: Frame[] = [];
+    for (const address of addresses) {
+      let hit = kernel.lookup(address);
+      if (hit === undefined && Date.now() - this.kernelReadAt > KALLSYMS_REFRESH_MS) {
+        kernel = this.kernelSymbols(true);
+        hit = kernel.lookup(address);
+      }
+      const offset = kernel.usable ? address - kernel.textBase : address;
+      if (hit !== undefined) {
+        frames.push({ name: hit.name, module: KERNEL_MODULE, address, offset, kind: 'kernel' });
+      } else {
+        this.counters.unknownFrames++;
+        frames.push({ name: `${KERNEL_MODULE}+${hex(offset)}`, module: KERNEL_MODULE, address, offset, kind: 'unknown' });
+      }
+    }
+    return frames;
+  }
+
+  private kernelSymbols(reload = false): KernelSymbols {
+    if (this.kernel === undefined || reload) {
+      this.kernelReadAt = Date.now();
+      try {
+        this.kernel = KernelSymbols.parse(readFileSync(`${this.procRoot}/kallsyms`, 'latin1'));
+      } catch {
+        this.kernel ??= KernelSymbols.parse('');
+      }
+    }
+    return this.kernel;
+  }
+
+  stats(): SymbolizerStats {
+    return { ...this.counters };
+  }
+}
+
+/** Creates a {@link Symbolizer} reading procfs (`options.procRoot`, default /proc). */
+export function createSymbolizer(options: SymbolizerOptions = {}): Symbolizer {
+  return new ProcSymbolizer(options);
+}
