@@ -2,6 +2,7 @@
 import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
+import { makeDirectories } from '../../core/make-directories';
 
 /** How a {@link RotatingFile} rotates. */
 export interface RotationOptions {
@@ -82,29 +83,5 @@ async function renameIfExists(from: string, to: string): Promise<void> {
     await fs.rename(from, to);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
-}
-
-/**
- * Creates `dir` and its missing parents one level at a time. (Node 20's
- * `mkdir({ recursive: true })` never returns for a path under /proc.)
- */
-async function makeDirectories(dir: string): Promise<void> {
-  const missing: string[] = [];
-  for (let d = dir; ; d = path.dirname(d)) {
-    try {
-      await fs.stat(d);
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || path.dirname(d) === d) throw err;
-      missing.unshift(d);
-    }
-  }
-  for (const d of missing) {
-    try {
-      await fs.mkdir(d);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
   }
 }
