@@ -11,6 +11,7 @@ import { parseDuration } from '../config/duration';
 import { createCollector } from '../engine/collector';
 import type { Logger } from '../logger';
 import type { ProfileFormat } from '../profile/types';
+import { PROFILE_EXTENSIONS } from '../profile/output';
 import { UsageError, type ProfileFlags } from './args';
 
 /** Default sampling time. */
@@ -174,7 +175,7 @@ function moveOutputs(workDir: string, outputs: Record<ProfileFormat, string>): s
   const files = readdirSync(workDir).sort();
   for (const format of Object.keys(outputs) as ProfileFormat[]) {
     // The receiver writes one profile; take the newest file of each format if there are more.
-    const file = files.filter((f) => FORMAT_EXTENSIONS[format].some((e) => f.endsWith(e))).pop();
+    const file = files.filter((f) => f.endsWith(PROFILE_EXTENSIONS[format])).pop();
     if (!file) continue;
     renameSync(join(workDir, file), outputs[format]);
     written.push(outputs[format]);

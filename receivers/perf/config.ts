@@ -74,7 +74,7 @@ export const perfSchema = {
       default: DEFAULT_MAX_ENTRIES,
       description: 'Distinct (thread, stack) keys the kernel holds per interval, and stacks the stack map holds; samples of new keys beyond it are counted as dropped (`map_full`).',
     },
-    profiles: profileOutputSchema,
+    profiles: { ...profileOutputSchema, default: {} },
     max_series: MAX_SERIES_SCHEMA,
   },
 } as const satisfies JSONSchema;

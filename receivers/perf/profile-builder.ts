@@ -9,15 +9,6 @@ import type { Profile, ProfileSample } from '../../core/profile/types';
 import type { Frame, Symbolizer } from '../../core/symbolize/types';
 import type { DrainedSamples } from './drain';
 
-/** The frame standing for a sample whose stacks were all lost or not collected. */
-export const NO_STACK_FRAME: Readonly<Frame> = Object.freeze({
-  name: '[no stack]',
-  module: '[unknown]',
-  address: 0n,
-  offset: 0n,
-  kind: 'unknown',
-});
-
 /** The sample types of a CPU profile: pprof's `samples/count` and `cpu/nanoseconds`. */
 export const CPU_SAMPLE_TYPES = [
   { type: 'samples', unit: 'count' },
@@ -61,7 +52,8 @@ export function buildCpuProfile(drained: DrainedSamples, symbolizer: Symbolizer,
       }
       kernel = frames ?? [];
     }
-    const stack = kernel.length + user.length > 0 ? [...kernel, ...user] : [NO_STACK_FRAME];
+    // Empty when both stacks were lost or not collected: the writers show the comm alone.
+    const stack = [...kernel, ...user];
     samples.push({ stack, values: [e.count, e.count * period], labels: { pid: e.tgid, tid: e.tid, comm: e.comm } });
   }
   return {

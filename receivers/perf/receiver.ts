@@ -17,7 +17,7 @@ import { DEFAULT_MAX_SERIES, SeriesLimiter } from '../../core/cardinality';
 import { bpfObjectPath, openBpfObject } from '../../core/kernel/bpf-object';
 import { commKey, decodeFixedRecords } from '../../core/kernel/bpf-records';
 import type { Link, RecordBatch } from '../../native/api';
-import type { Profile } from '../../core/profile/types';
+import type { Profile, ProfileOutputConfig } from '../../core/profile/types';
 import type { Symbolizer } from '../../core/symbolize/types';
 import { createSymbolizer } from '../../core/symbolize/symbolizer';
 import { ProfileWriter } from '../../core/profile/output';
@@ -40,6 +40,8 @@ export const CPU_SAMPLES_METRIC = 'process.cpu.samples';
 /** Where profiles go: {@link ProfileWriter} or a test double. */
 export interface ProfileSink {
   write(profile: Profile): Promise<string[]>;
+  /** Files that could not be written so far (the writer logs and counts them; it never throws). */
+  readonly errors?: number;
 }
 
 /** Options for tests, benchmarks and the `profile` command; the engine passes none. */
@@ -77,12 +79,13 @@ export class PerfReceiver extends BpfReceiver {
   private startTime: HrTime = nowHrTime();
   private windowStartMs = Date.now();
   private writes: Promise<void> = Promise.resolve();
+  private sinkErrors = 0;
 
   constructor(private readonly config: PerfConfig, ctx: CreateContext, private readonly options: PerfReceiverOptions = {}) {
     super(ctx, parseDuration(config.collection_interval ?? DEFAULT_COLLECTION_INTERVAL));
     this.frequency = config.frequency ?? DEFAULT_FREQUENCY;
     this.symbolizer = options.symbolizer ?? createSymbolizer();
-    this.sink = options.sink ?? new ProfileWriter(config.profiles, ctx.id, ctx.logger);
+    this.sink = options.sink ?? new ProfileWriter(config.profiles as ProfileOutputConfig, ctx.id, ctx.logger);
     this.limiter = new SeriesLimiter(config.max_series ?? DEFAULT_MAX_SERIES, ctx.telemetry);
   }
 
@@ -123,9 +126,12 @@ export class PerfReceiver extends BpfReceiver {
   private async write(profile: Profile): Promise<void> {
     try {
       const paths = await this.sink.write(profile);
+      const errors = this.sink.errors ?? 0;
+      this.ctx.telemetry.drop('profile_write_failed', errors - this.sinkErrors);
+      this.sinkErrors = errors;
       this.options.onProfile?.(profile, paths);
     } catch (err) {
-      this.ctx.telemetry.drop('profile_write_failed', profile.samples.length);
+      this.ctx.telemetry.drop('profile_write_failed', 1);
       this.ctx.logger.error({ component: this.ctx.id, err: errorMessage(err) }, 'writing the profile failed');
     }
   }
