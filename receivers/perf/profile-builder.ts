@@ -1,5 +1,5 @@
 /**
- * Turns one interval's drained samples into a {@link Profile}: user stacks
+ * Turns one interval's samples into a {@link Profile}: user stacks
  * symbolized against each process's mappings, kernel stacks against
  * /proc/kallsyms, one pprof sample per (thread, stack) with two values:
  * the sample count and the CPU time it stands for.
@@ -7,7 +7,7 @@
 import type { HrTime } from '../../core/signals';
 import type { Profile, ProfileSample } from '../../core/profile/types';
 import type { Frame, Symbolizer } from '../../core/symbolize/types';
-import type { DrainedSamples } from './drain';
+import type { StackSample } from './pending';
 
 /** The sample types of a CPU profile: pprof's `samples/count` and `cpu/nanoseconds`. */
 export const CPU_SAMPLE_TYPES = [
@@ -24,37 +24,27 @@ export interface ProfileWindow {
 }
 
 /** Builds the interval's profile (leaf first: kernel frames, then user frames). */
-export function buildCpuProfile(drained: DrainedSamples, symbolizer: Symbolizer, window: ProfileWindow): Profile {
+export function buildCpuProfile(stackSamples: readonly StackSample[], symbolizer: Symbolizer, window: ProfileWindow): Profile {
   const period = 1e9 / window.frequency;
-  const userFrames = new Map<string, Frame[]>();
-  const kernelFrames = new Map<number, Frame[]>();
+  // The same addresses name the same frames within a process (user) or at all (kernel).
+  const userFrames = new Map<number, Map<bigint[], Frame[]>>();
+  const kernelFrames = new Map<bigint[], Frame[]>();
   const samples: ProfileSample[] = [];
-  for (const e of drained.entries) {
+  for (const s of stackSamples) {
     let user: Frame[] = [];
-    if (e.userStackId >= 0) {
-      // The same stack id names the same addresses, but symbols depend on the process.
-      const cacheKey = `${e.tgid}:${e.userStackId}`;
-      let frames = userFrames.get(cacheKey);
-      const ips = drained.stacks.get(e.userStackId);
-      if (!frames && ips) {
-        frames = symbolizer.symbolizeUser(e.tgid, ips);
-        userFrames.set(cacheKey, frames);
-      }
-      user = frames ?? [];
+    if (s.user.length > 0) {
+      let byStack = userFrames.get(s.tgid);
+      if (!byStack) userFrames.set(s.tgid, (byStack = new Map()));
+      user = byStack.get(s.user) ?? symbolizer.symbolizeUser(s.tgid, s.user);
+      byStack.set(s.user, user);
     }
     let kernel: Frame[] = [];
-    if (e.kernelStackId >= 0) {
-      let frames = kernelFrames.get(e.kernelStackId);
-      const ips = drained.stacks.get(e.kernelStackId);
-      if (!frames && ips) {
-        frames = symbolizer.symbolizeKernel(ips);
-        kernelFrames.set(e.kernelStackId, frames);
-      }
-      kernel = frames ?? [];
+    if (s.kernel.length > 0) {
+      kernel = kernelFrames.get(s.kernel) ?? symbolizer.symbolizeKernel(s.kernel);
+      kernelFrames.set(s.kernel, kernel);
     }
     // Empty when both stacks were lost or not collected: the writers show the comm alone.
-    const stack = [...kernel, ...user];
-    samples.push({ stack, values: [e.count, e.count * period], labels: { pid: e.tgid, tid: e.tid, comm: e.comm } });
+    samples.push({ stack: [...kernel, ...user], values: [s.count, s.count * period], labels: { pid: s.tgid, tid: s.tid, comm: s.comm } });
   }
   return {
     sampleTypes: CPU_SAMPLE_TYPES.map((t) => ({ ...t })),

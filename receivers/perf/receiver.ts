@@ -29,10 +29,14 @@ import { PERF_DROP_REASONS, PERF_NEW_PID } from './layout';
 import { decodeNewPid } from './decode';
 import { CountsDrainer, type DrainedSamples } from './drain';
 import { buildCpuProfile } from './profile-builder';
+import { PendingSamples, type StackSample } from './pending';
 import { ProcessNames } from './process-names';
 
 /** The program in bpf/perf.bpf.c. */
 export const PERF_PROGRAM = 'perf_sample';
+
+/** How often the kernel maps are drained within a collection interval. */
+export const DRAIN_INTERVAL_MS = 1000;
 
 /** The metric this receiver emits. */
 export const CPU_SAMPLES_METRIC = 'process.cpu.samples';
@@ -52,6 +56,8 @@ export interface PerfReceiverOptions {
   symbolizer?: Symbolizer;
   /** Default: a {@link ProfileWriter} over the config's `profiles` block. */
   sink?: ProfileSink;
+  /** How often the kernel maps are drained (default {@link DRAIN_INTERVAL_MS}; never less often than the collection interval). */
+  drainIntervalMs?: number;
   /** Called with each profile once written, with the paths of its files. */
   onProfile?(profile: Profile, paths: string[]): void;
 }
@@ -80,19 +86,46 @@ export class PerfReceiver extends BpfReceiver {
   private windowStartMs = Date.now();
   private writes: Promise<void> = Promise.resolve();
   private sinkErrors = 0;
+  private readonly pending: PendingSamples;
+  private readonly intervalMs: number;
+  private readonly drainIntervalMs: number;
 
   constructor(private readonly config: PerfConfig, ctx: CreateContext, private readonly options: PerfReceiverOptions = {}) {
-    super(ctx, parseDuration(config.collection_interval ?? DEFAULT_COLLECTION_INTERVAL));
+    const collectionIntervalMs = parseDuration(config.collection_interval ?? DEFAULT_COLLECTION_INTERVAL);
+    super(ctx, collectionIntervalMs);
+    this.intervalMs = collectionIntervalMs;
+    this.drainIntervalMs = options.drainIntervalMs ?? DRAIN_INTERVAL_MS;
+    this.pending = new PendingSamples(config.max_entries ?? DEFAULT_MAX_ENTRIES);
     this.frequency = config.frequency ?? DEFAULT_FREQUENCY;
     this.symbolizer = options.symbolizer ?? createSymbolizer();
     this.sink = options.sink ?? new ProfileWriter(config.profiles as ProfileOutputConfig, ctx.id, ctx.logger);
     this.limiter = new SeriesLimiter(config.max_series ?? DEFAULT_MAX_SERIES, ctx.telemetry);
   }
 
-  /** Drains the kernel's samples, emits the metric and writes the interval's profile (the interval calls this). */
-  collect(): void {
+  /** Drains the kernel, writes the interval's profile and emits the metric (the interval calls this, and shutdown). */
+  override collect(): void {
     if (!this.obj || !this.drainer) return;
+    this.drain();
     const endMs = Date.now();
+    const samples = this.pending.take();
+    const profile = buildCpuProfile(samples, this.symbolizer, {
+      frequency: this.frequency,
+      startTime: [Math.floor(this.windowStartMs / 1000), (this.windowStartMs % 1000) * 1e6],
+      durationNs: (endMs - this.windowStartMs) * 1e6,
+    });
+    this.windowStartMs = endMs;
+    const records = this.metricRecords(samples);
+    if (records.length > 0) this.subject.next({ signal: 'metrics', records });
+    this.writes = this.writes.then(() => this.write(profile));
+  }
+
+  /**
+   * Moves the kernel's samples and their stacks to {@link pending}. Runs every
+   * {@link DRAIN_INTERVAL_MS} too: the stack map then holds one second of
+   * distinct stacks at most, which keeps hash collisions in it rare.
+   */
+  private drain(): void {
+    if (!this.drainer) return;
     let drained: DrainedSamples;
     try {
       drained = this.drainer.drain();
@@ -102,16 +135,12 @@ export class PerfReceiver extends BpfReceiver {
       return;
     }
     this.ctx.telemetry.drop('stack_missing', drained.missingStacks);
+    this.ctx.telemetry.drop('buffer_full', this.pending.add(drained));
     for (const tgid of new Set(drained.entries.map((e) => e.tgid))) this.observe(tgid);
-    const profile = buildCpuProfile(drained, this.symbolizer, {
-      frequency: this.frequency,
-      startTime: [Math.floor(this.windowStartMs / 1000), (this.windowStartMs % 1000) * 1e6],
-      durationNs: (endMs - this.windowStartMs) * 1e6,
-    });
-    this.windowStartMs = endMs;
-    const records = this.metricRecords(drained);
-    if (records.length > 0) this.subject.next({ signal: 'metrics', records });
-    this.writes = this.writes.then(() => this.write(profile));
+  }
+
+  protected override onRunning(): void {
+    if (this.drainIntervalMs < this.intervalMs) this.every(this.drainIntervalMs, () => this.drain());
   }
 
   /** Stops sampling, writes the last profile and waits until every profile is on disk. */
@@ -153,8 +182,8 @@ export class PerfReceiver extends BpfReceiver {
     for (const tgid of events) this.observe(tgid);
   }
 
-  private metricRecords(drained: DrainedSamples): MetricRecord[] {
-    for (const e of drained.entries) {
+  private metricRecords(samples: readonly StackSample[]): MetricRecord[] {
+    for (const e of samples) {
       const attributes = this.limiter.admit(CPU_SAMPLES_METRIC, { 'process.executable.name': this.names.nameOf(e.tgid, e.comm) }) as Record<string, string | boolean>;
       const key = JSON.stringify(attributes);
       const total = this.totals.get(key);
