@@ -87,6 +87,8 @@ export class PerfReceiver extends BpfReceiver {
   private writes: Promise<void> = Promise.resolve();
   private sinkErrors = 0;
   private readonly pending: PendingSamples;
+  /** Processes observed this interval (at most one per sampled pid: bounded by the interval's keys). */
+  private readonly observed = new Set<number>();
   private readonly intervalMs: number;
   private readonly drainIntervalMs: number;
 
@@ -106,6 +108,7 @@ export class PerfReceiver extends BpfReceiver {
   override collect(): void {
     if (!this.obj || !this.drainer) return;
     this.drain();
+    this.observed.clear();
     const endMs = Date.now();
     const samples = this.pending.take();
     const profile = buildCpuProfile(samples, this.symbolizer, {
@@ -136,7 +139,7 @@ export class PerfReceiver extends BpfReceiver {
     }
     this.ctx.telemetry.drop('stack_missing', drained.missingStacks);
     this.ctx.telemetry.drop('buffer_full', this.pending.add(drained));
-    for (const tgid of new Set(drained.entries.map((e) => e.tgid))) this.observe(tgid);
+    for (const e of drained.entries) this.observe(e.tgid);
   }
 
   protected override onRunning(): void {
@@ -165,9 +168,14 @@ export class PerfReceiver extends BpfReceiver {
     }
   }
 
-  /** Captures a process's mappings and name while it lives (its frames then symbolize after it exits). */
+  /**
+   * Captures a process's mappings and name while it lives (its frames then
+   * symbolize after it exits): at first sight, and again once per interval
+   * (an exec keeps the pid but changes the mappings).
+   */
   private observe(tgid: number): void {
-    if (tgid === 0) return;
+    if (tgid === 0 || this.observed.has(tgid)) return;
+    this.observed.add(tgid);
     this.names.remember(tgid);
     try {
       this.symbolizer.observe(tgid);
