@@ -12,11 +12,13 @@ export interface DrainedSamples {
   entries: CountEntry[];
   /** Addresses by stack id, leaf first; a missing id was lost (evicted or never stored). */
   stacks: Map<number, bigint[]>;
+  /** A string standing for each stack's addresses (equal stacks, equal strings), by stack id. */
+  stackKeys?: Map<number, string>;
   /** Stack ids named by an entry but absent from `stacks`. */
   missingStacks: number;
 }
 
-/** Index of the counts map the program writes next. */
+/** Drains the double-buffered counts maps and the stacks they name. */
 export class CountsDrainer {
   private generation = 0;
 
@@ -38,13 +40,19 @@ export class CountsDrainer {
 
     const stackMap = obj.map('stacks');
     const stacks = new Map<number, bigint[]>();
+    const stackKeys = new Map<number, string>();
     let missingStacks = 0;
     for (const e of entries) {
       for (const id of [e.userStackId, e.kernelStackId]) {
         if (id < 0 || stacks.has(id)) continue;
         const value = stackMap.lookup(stackKey(id));
-        if (value) stacks.set(id, decodeStack(value));
-        else missingStacks++;
+        if (!value) {
+          missingStacks++;
+          continue;
+        }
+        const ips = decodeStack(value);
+        stacks.set(id, ips);
+        stackKeys.set(id, value.toString('latin1', 0, ips.length * 8));
       }
     }
     // Keep the stacks the active map names (samples since the flip); free the rest.
@@ -54,6 +62,6 @@ export class CountsDrainer {
       live.add(e.kernelStackId);
     }
     for (const id of stacks.keys()) if (!live.has(id)) stackMap.delete(stackKey(id));
-    return { entries, stacks, missingStacks };
+    return { entries, stacks, stackKeys, missingStacks };
   }
 }

@@ -19,7 +19,10 @@ export interface StackSample {
 
 const NONE: bigint[] = [];
 
-function stackText(ips: readonly bigint[]): string {
+/** A string standing for a stack's addresses: the drain's (raw bytes) when it has one. */
+function stackText(drained: DrainedSamples, id: number, ips: readonly bigint[]): string {
+  const known = drained.stackKeys?.get(id);
+  if (known !== undefined) return known;
   let s = '';
   for (const ip of ips) s += `${ip.toString(16)},`;
   return s;
@@ -37,7 +40,7 @@ export class PendingSamples {
     for (const e of drained.entries) {
       const user = e.userStackId >= 0 ? drained.stacks.get(e.userStackId) ?? NONE : NONE;
       const kernel = e.kernelStackId >= 0 ? drained.stacks.get(e.kernelStackId) ?? NONE : NONE;
-      const key = `${e.tgid}/${e.tid}/${e.comm}/${stackText(user)}/${stackText(kernel)}`;
+      const key = `${e.tgid}/${e.tid}/${e.comm}/${stackText(drained, e.userStackId, user)}/${stackText(drained, e.kernelStackId, kernel)}`;
       const known = this.samples.get(key);
       if (known) {
         known.count += e.count;

@@ -35,8 +35,17 @@ import { ProcessNames } from './process-names';
 /** The program in bpf/perf.bpf.c. */
 export const PERF_PROGRAM = 'perf_sample';
 
-/** How often the kernel maps are drained within a collection interval. */
-export const DRAIN_INTERVAL_MS = 1000;
+/**
+ * How often the kernel maps are drained within a collection interval: about
+ * 49 samples per CPU per drain (1 s at 49 Hz, 100 ms from 490 Hz up), so the
+ * stack map holds few stacks at a time and hash collisions in it stay rare.
+ */
+export function drainIntervalMs(frequency: number): number {
+  return Math.min(1000, Math.max(100, Math.round(49_000 / frequency)));
+}
+
+/** Distinct (thread, stack) samples kept per profile, as a multiple of `max_entries`. */
+export const PENDING_KEYS_PER_ENTRY = 4;
 
 /** The metric this receiver emits. */
 export const CPU_SAMPLES_METRIC = 'process.cpu.samples';
@@ -56,7 +65,7 @@ export interface PerfReceiverOptions {
   symbolizer?: Symbolizer;
   /** Default: a {@link ProfileWriter} over the config's `profiles` block. */
   sink?: ProfileSink;
-  /** How often the kernel maps are drained (default {@link DRAIN_INTERVAL_MS}; never less often than the collection interval). */
+  /** How often the kernel maps are drained (default {@link drainIntervalMs}; never less often than the collection interval). */
   drainIntervalMs?: number;
   /** Called with each profile once written, with the paths of its files. */
   onProfile?(profile: Profile, paths: string[]): void;
@@ -96,9 +105,9 @@ export class PerfReceiver extends BpfReceiver {
     const collectionIntervalMs = parseDuration(config.collection_interval ?? DEFAULT_COLLECTION_INTERVAL);
     super(ctx, collectionIntervalMs);
     this.intervalMs = collectionIntervalMs;
-    this.drainIntervalMs = options.drainIntervalMs ?? DRAIN_INTERVAL_MS;
-    this.pending = new PendingSamples(config.max_entries ?? DEFAULT_MAX_ENTRIES);
     this.frequency = config.frequency ?? DEFAULT_FREQUENCY;
+    this.drainIntervalMs = options.drainIntervalMs ?? drainIntervalMs(this.frequency);
+    this.pending = new PendingSamples(PENDING_KEYS_PER_ENTRY * (config.max_entries ?? DEFAULT_MAX_ENTRIES));
     this.symbolizer = options.symbolizer ?? createSymbolizer();
     this.sink = options.sink ?? new ProfileWriter(config.profiles as ProfileOutputConfig, ctx.id, ctx.logger);
     this.limiter = new SeriesLimiter(config.max_series ?? DEFAULT_MAX_SERIES, ctx.telemetry);
@@ -124,8 +133,8 @@ export class PerfReceiver extends BpfReceiver {
 
   /**
    * Moves the kernel's samples and their stacks to {@link pending}. Runs every
-   * {@link DRAIN_INTERVAL_MS} too: the stack map then holds one second of
-   * distinct stacks at most, which keeps hash collisions in it rare.
+   * {@link drainIntervalMs} too: the stack map then holds a few samples' worth
+   * of distinct stacks at most, which keeps hash collisions in it rare.
    */
   private drain(): void {
     if (!this.drainer) return;
