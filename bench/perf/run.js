@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // perf receiver overhead: a CPU-bound workload (fixed work, pinned to CPU 0)
 // bare and under each profiler (pinned to CPU 1, sampling every CPU, every
-// process): the profiler's CPU time per second of profiling (all its threads,
-// from /proc/PID/task/*/schedstat, ns, over a window of at least 10 s after a
-// warm-up: the steady state, two collections included) and the workload's slowdown: its own
+// process): the profiler's CPU time per second of profiling (utime + stime
+// from /proc/PID/stat, every thread, exited ones included, over a window of at least 10 s after a
+// warm-up that holds the first collection: the steady state, one collection
+// in the window) and the workload's slowdown: its own
 // CPU time vs bare (same run, interleaved, median of N). CPU time, not wall
 // time, because the machine is shared: wall time mostly measures the other
 // tenants, while the sampling interrupt and the BPF program run in the
@@ -11,10 +12,10 @@
 // the bench says when it is on). Wall time is reported too. Then the BPF
 // program's own cost per sample from the kernel's BPF statistics. Needs root.
 //
-//   node bench/perf/run.js [--runs 3] [--iterations 1500000] [--only NAME] [--warmup 6000] [--window 10000]
+//   node bench/perf/run.js [--runs 3] [--iterations 1500000] [--only NAME] [--warmup 11000] [--window 10000] [--interval 10000]
 'use strict';
 const { execFileSync, spawn } = require('node:child_process');
-const { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
+const { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 
@@ -35,17 +36,18 @@ const GOALS = { 'receiver 49 Hz': { cpu: 0.01, slowdown: 1.01 } };
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** CPU time (ns) of every thread of `pid` so far. */
+/** Clock ticks per second of /proc/PID/stat's times (USER_HZ). */
+const USER_HZ = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+
+/**
+ * CPU time (ns) of process `pid` so far: utime + stime of /proc/PID/stat, which
+ * keep the time of threads that already exited (summing the live threads'
+ * schedstat does not). Resolution: one tick (10 ms), 0.1% of a core over 10 s.
+ */
 function cpuNs(pid) {
-  let total = 0;
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      total += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-    } catch {
-      // the thread exited meanwhile
-    }
-  }
-  return total;
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1e9) / USER_HZ;
 }
 
 /** Whether interrupt time is accounted apart from tasks (then the workload's CPU time misses the sampling cost). */
@@ -76,6 +78,14 @@ function startProfiler(cmd, argv, readyRe, extraWaitMs, input) {
         async stop() {
           if (input) child.stdin.end();
           else child.kill('SIGINT');
+          // bpftrace sometimes sits on its first SIGINT (here: for minutes, idle); a second one ends it.
+          let timer;
+          const again = new Promise((r) => (timer = setTimeout(() => r('timeout'), 10_000)));
+          if ((await Promise.race([exited, again])) === 'timeout') {
+            child.kill('SIGINT');
+            err += '\n(stopped with a second SIGINT)';
+          }
+          clearTimeout(timer);
           const r = await exited;
           return { out, err, ...r };
         },
@@ -86,20 +96,21 @@ function startProfiler(cmd, argv, readyRe, extraWaitMs, input) {
 }
 
 /** The receiver's interval in the bench: the measured window holds two collections (drain, symbolize, write). */
-const COLLECTION_INTERVAL_MS = 5000;
+const COLLECTION_INTERVAL_MS = Number(opt('interval', 10_000));
 /** The receiver runs this long before the window (first sight of every process, ELF files, kallsyms: a one-time cost). */
-const WARMUP_MS = Number(opt('warmup', 6000));
+const WARMUP_MS = Number(opt('warmup', 11_000));
 /** The profiler's CPU time is measured over at least this long (the workload runs at its start). */
 const WINDOW_MS = Number(opt('window', 10_000));
 
-const receiver = (frequency, stats) => () => startProfiler(process.execPath, [join(__dirname, 'host.js'), JSON.stringify({
-  frequency, collection_interval: `${COLLECTION_INTERVAL_MS}ms`, profiles: { directory: join(tmpdir(), `bench-perf-profiles-${process.pid}`), formats: ['pprof', 'folded', 'html'], max_files: 3 },
+const receiver = (frequency, stats, formats = ['pprof', 'folded', 'html']) => () => startProfiler(process.execPath, [join(__dirname, 'host.js'), JSON.stringify({
+  frequency, collection_interval: `${COLLECTION_INTERVAL_MS}ms`, profiles: { directory: join(tmpdir(), `bench-perf-profiles-${process.pid}`), formats, max_files: 3 },
 }), ...(stats ? ['stats'] : [])], /^ready/m, stats ? 300 : WARMUP_MS, true);
 const bpftrace = (frequency) => () => startProfiler('bpftrace', ['-e', `profile:hz:${frequency} { @[ustack, kstack] = count(); }`], /Attaching \d+ probe/, 1500, false);
 
 const SCENARIOS = [
   { name: 'bare' },
   { name: 'receiver 49 Hz', start: receiver(49) },
+  { name: 'receiver 49 Hz, folded only', start: receiver(49, false, ['folded']) },
   { name: 'bpftrace 49 Hz', start: bpftrace(49) },
   { name: 'receiver 999 Hz', start: receiver(999) },
   { name: 'bpftrace 999 Hz', start: bpftrace(999) },
@@ -174,7 +185,7 @@ async function main() {
     };
   });
   console.log(`CPU-bound loop (${ITERATIONS} x 1000 LCG steps) pinned to CPU ${LOOP_CPU}, profilers on CPU ${PROFILER_CPU} sampling every CPU; median of ${RUNS} interleaved runs`);
-  console.log(`profiler CPU over >= ${WINDOW_MS / 1000} s; the receiver after ${WARMUP_MS / 1000} s of warm-up, collecting every ${COLLECTION_INTERVAL_MS / 1000} s (pprof, folded, html)`);
+  console.log(`profiler CPU over >= ${WINDOW_MS / 1000} s; the receiver after ${WARMUP_MS / 1000} s of warm-up, collecting every ${COLLECTION_INTERVAL_MS / 1000} s (pprof, folded, html unless said)`);
   console.log('scenario              workload CPU   x bare   (wall    x bare)   profiler CPU, % of a core   goal');
   for (const r of rows) {
     const goal = r.goal ? `< ${r.goal.cpu * 100}% CPU, < ${((r.goal.slowdown - 1) * 100).toFixed(0)}% slowdown: ${r.met ? 'met' : 'NOT MET'}` : '';

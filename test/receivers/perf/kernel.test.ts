@@ -4,9 +4,13 @@
  * times the frequency; the filters; release of every program.
  */
 import t from 'tap';
+import { mkdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { probePerf } from '../../../receivers/perf';
-import { CPU_SAMPLES_METRIC } from '../../../receivers/perf/receiver';
-import { perfProgramsLoaded, sampleCount, startBurn, withPerfReceiver } from './harness';
+import { cgroup2Mount } from '../../../receivers/syscall/receiver';
+import { CPU_SAMPLES_METRIC, PerfReceiver } from '../../../receivers/perf/receiver';
+import { receiverContext } from '../../support/receiver-context';
+import { perfConfig, perfProgramsLoaded, sampleCount, startBurn, withPerfReceiver } from './harness';
 
 const FREQUENCY = 999;
 const cannot = probePerf({});
@@ -50,7 +54,42 @@ t.test('comm filter: only threads with that name', { skip }, async (t) => {
   t.equal(sampleCount(r.profiles, (s) => s.labels?.comm !== 'perfburn_a'), 0, 'no other comm');
 });
 
+const cgroupMount = cgroup2Mount();
+t.test('cgroup filter: only tasks in that cgroup', { skip: skip || (cgroupMount ? false : 'no cgroup v2 hierarchy is mounted') }, async (t) => {
+  const name = `perftest-${process.pid}`;
+  const dir = join(cgroupMount as string, name);
+  mkdirSync(dir);
+  try {
+    const inside = await startBurn(300, 'perfburn_in');
+    const outside = await startBurn(300, 'perfburn_out');
+    writeFileSync(join(dir, 'cgroup.procs'), String(inside.pid));
+    const r = await withPerfReceiver({ frequency: FREQUENCY, cgroup: name }, async () => {
+      await Promise.all([inside.go(), outside.go()]);
+    });
+    t.ok(sampleCount(r.profiles, (s) => s.labels?.pid === inside.pid) > 100, 'the process in the cgroup is sampled');
+    t.equal(sampleCount(r.profiles, (s) => s.labels?.pid !== inside.pid), 0, 'nothing outside it');
+  } finally {
+    rmdirSync(dir);
+  }
+});
+
+t.test('include_kernel: false takes no kernel stacks', { skip }, async (t) => {
+  const { spawn } = await import('node:child_process');
+  const r = await withPerfReceiver({ frequency: FREQUENCY, comms: ['dd'], include_kernel: false }, async () => {
+    await new Promise<void>((resolve, reject) => {
+      const dd = spawn('dd', ['if=/dev/zero', 'of=/dev/null', 'bs=64k', 'count=30000'], { stdio: 'ignore' });
+      dd.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`dd exited ${code}`))));
+    });
+  });
+  const samples = r.profiles.flatMap((p) => p.samples);
+  t.ok(samples.length > 0, 'dd is sampled');
+  t.equal(samples.filter((s) => s.stack.some((f) => f.kind === 'kernel')).length, 0, 'no kernel frame');
+});
+
 t.test('shutdown is safe before start and twice', { skip }, async (t) => {
+  const never = new PerfReceiver(perfConfig({}), receiverContext('perf'));
+  await never.shutdown();
+  await never.shutdown();
   const r = await withPerfReceiver({ frequency: 49 }, async () => undefined);
   await r.receiver.shutdown();
   t.pass('second shutdown resolved');
