@@ -44,6 +44,9 @@ export function drainIntervalMs(frequency: number): number {
   return Math.min(1000, Math.max(100, Math.round(49_000 / frequency)));
 }
 
+/** Most delay between a process's first sample and reading its mappings. */
+export const NEW_PID_LATENCY_MS = 100;
+
 /** Distinct (thread, stack) samples kept per profile, as a multiple of `max_entries`. */
 export const PENDING_KEYS_PER_ENTRY = 4;
 
@@ -250,7 +253,8 @@ export class PerfReceiver extends BpfReceiver {
     }
     for (const pid of pids) this.observe(pid);
     this.drainer = new CountsDrainer(obj);
-    this.reader = obj.readRingBuffer('new_pids', (batch) => this.onNewPids(batch));
+    // New pids are rare: a 100 ms latency (the reader then polls every 25 ms, not every 2 ms) is enough to read a process while it lives.
+    this.reader = obj.readRingBuffer('new_pids', (batch) => this.onNewPids(batch), { maxLatencyMs: NEW_PID_LATENCY_MS });
     this.startTime = nowHrTime();
     this.windowStartMs = Date.now();
     this.links.push(obj.attach(PERF_PROGRAM, { kind: 'perf_event', frequency: this.frequency }));
