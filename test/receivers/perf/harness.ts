@@ -1,6 +1,7 @@
 /** Runs the perf receiver against a real CPU-bound workload, for the kernel tests. */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { CreateContext } from '../../../core/component';
@@ -86,7 +87,10 @@ export async function withPerfReceiver(config: Record<string, unknown>, body: ()
   const ctx = receiverContext('perf');
   const profiles: Profile[] = [];
   const paths: string[][] = [];
-  const receiver = new PerfReceiver(perfConfig(config), ctx, {
+  // Profiles go to a temp dir unless the test says where (never into the work tree).
+  const dir = config.profiles === undefined ? mkdtempSync(join(tmpdir(), 'perf-profiles-')) : undefined;
+  const full = dir === undefined ? config : { ...config, profiles: { directory: dir } };
+  const receiver = new PerfReceiver(perfConfig(full), ctx, {
     ...options,
     onProfile: (profile, written) => {
       profiles.push(profile);
@@ -106,6 +110,7 @@ export async function withPerfReceiver(config: Record<string, unknown>, body: ()
   } finally {
     done = true;
     await receiver.shutdown();
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   }
   const last = batches.filter((b) => b.signal === 'metrics').pop();
   return { profiles, paths, metrics: (last?.records ?? []) as MetricRecord[], intervalBatches, ctx, receiver };
