@@ -66,8 +66,18 @@ export const FLAME_SCRIPT = `
     }
   }
 
+  function scaled(value, steps) {
+    var i = 0;
+    while (i < steps.length - 1 && Math.abs(value) >= steps[i + 1][0]) i++;
+    var text = i === 0 ? value.toLocaleString('en-US') : (value / steps[i][0]).toFixed(2);
+    return text + ' ' + steps[i][1];
+  }
+
   function format(value) {
-    return value.toLocaleString('en-US') + ' ' + unit;
+    if (unit === 'bytes') return scaled(value, [[1, 'B'], [1024, 'KiB'], [1048576, 'MiB'], [1073741824, 'GiB']]);
+    if (unit === 'nanoseconds') return scaled(value, [[1, 'ns'], [1e3, 'us'], [1e6, 'ms'], [1e9, 's']]);
+    if (unit === 'count' && data.type) return value.toLocaleString('en-US') + ' ' + data.type;
+    return value.toLocaleString('en-US') + (unit ? ' ' + unit : '');
   }
 
   function percent(value, of) {

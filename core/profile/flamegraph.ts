@@ -13,7 +13,11 @@ export interface FlameGraphOptions {
   title: string;
   /** Which of the profile's values to draw. Default 0. */
   valueIndex?: number;
-  /** Unit shown with values. Default: the sample type's unit. */
+  /**
+   * Unit of the values. Default: the sample type's unit. `bytes` and
+   * `nanoseconds` are shown scaled (KiB, ms...); `count` as the sample
+   * type's name (`5 samples`).
+   */
   unit?: string;
 }
 
@@ -34,7 +38,7 @@ export function scriptSafeJson(value: unknown): string {
 export function flameGraphHtml(profile: Profile, options: FlameGraphOptions): string {
   const valueIndex = options.valueIndex ?? 0;
   const unit = options.unit ?? profile.sampleTypes[valueIndex]?.unit ?? '';
-  const data = { root: flameTree(profile, valueIndex), unit };
+  const data = { root: flameTree(profile, valueIndex), unit, type: profile.sampleTypes[valueIndex]?.type ?? '' };
   const title = escapeHtml(options.title);
   return `<!doctype html>
 <html lang="en">

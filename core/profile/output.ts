@@ -25,7 +25,11 @@ export const DEFAULT_PROFILE_MAX_FILES = 100;
 /** The file name ending of each format. */
 export const PROFILE_EXTENSIONS: Record<ProfileFormat, string> = { pprof: '.pb.gz', folded: '.folded', html: '.html' };
 
-/** JSON Schema of the `profiles` block (defaults filled by ajv). */
+/**
+ * JSON Schema of the `profiles` block (defaults filled by ajv). A receiver
+ * embeds it as `profiles: { ...profileOutputSchema, default: {} }` so that a
+ * config without the block gets every default.
+ */
 export const profileOutputSchema = {
   type: 'object',
   additionalProperties: false,
@@ -54,6 +58,15 @@ export const profileOutputSchema = {
   },
 } as const satisfies JSONSchema;
 
+/** `settings` with every missing property set to its default. */
+export function resolveProfileOutput(settings: Partial<ProfileOutputConfig> = {}): ProfileOutputConfig {
+  return {
+    directory: settings.directory ?? DEFAULT_PROFILE_DIRECTORY,
+    formats: [...(settings.formats ?? DEFAULT_PROFILE_FORMATS)],
+    max_files: settings.max_files ?? DEFAULT_PROFILE_MAX_FILES,
+  };
+}
+
 /** `20261125T153000Z`: the UTC second of an epoch time in milliseconds. */
 export function fileTimestamp(epochMs: number): string {
   return new Date(epochMs).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
@@ -74,14 +87,17 @@ export class ProfileWriter {
   private lastBase = '';
   private failures = 0;
   private tail: Promise<unknown> = Promise.resolve();
+  private readonly config: ProfileOutputConfig;
 
+  /** `config`: the `profiles` block; missing properties take their defaults. */
   constructor(
-    private readonly config: ProfileOutputConfig,
+    config: Partial<ProfileOutputConfig>,
     private readonly componentId: string,
     private readonly logger: Logger,
   ) {
+    this.config = resolveProfileOutput(config);
     this.prefix = componentId.replace(/\//g, '-');
-    this.directory = path.resolve(config.directory);
+    this.directory = path.resolve(this.config.directory);
   }
 
   /** Files (or deletions) that failed so far. */

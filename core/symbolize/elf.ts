@@ -4,7 +4,7 @@
  * and the GNU build-id note. Reads only the headers and the sections it needs
  * (never the whole file), synchronously, through an open file descriptor.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { SymbolTable, type SymbolEntry } from './symbol-table';
 
 /** One PT_LOAD segment. */
@@ -54,11 +54,12 @@ interface SectionHeader {
   entsize: number;
 }
 
-function readAt(fd: number, position: number, length: number): Buffer {
+function readBytes(fd: number, base: number, position: number, length: number, fileSize: number): Buffer {
+  if (position + length > fileSize) throw new ElfFormatError(`bytes ${position}..${position + length} are past the end of the file (${fileSize})`);
   const buf = Buffer.alloc(length);
   let done = 0;
   while (done < length) {
-    const n = readSync(fd, buf, done, length - done, position + done);
+    const n = readSync(fd, buf, done, length - done, base + position + done);
     if (n === 0) throw new ElfFormatError(`truncated at byte ${position + done}`);
     done += n;
   }
@@ -92,9 +93,16 @@ function align4(n: number): number {
   return (n + 3) & ~3;
 }
 
-/** Parses the ELF file open at `fd`. Throws {@link ElfFormatError} when it is not ELF64 little-endian. */
-export function readElf(fd: number): ElfInfo {
-  const header = readAt(fd, 0, 64);
+/**
+ * Parses the ELF file open at `fd`. Throws {@link ElfFormatError} when it is
+ * not ELF64 little-endian. `image` reads an ELF image in memory instead: the
+ * `size` bytes at `base` of `fd` (the vDSO through /proc/PID/mem).
+ */
+export function readElf(fd: number, image?: { base: number; size: number }): ElfInfo {
+  const fileSize = image?.size ?? fstatSync(fd).size;
+  const base = image?.base ?? 0;
+  const readAt = (position: number, length: number): Buffer => readBytes(fd, base, position, length, fileSize);
+  const header = readAt(0, 64);
   if (header.readUInt32LE(0) !== ELF_MAGIC) throw new ElfFormatError('not an ELF file');
   if (header[4] !== ELFCLASS64 || header[5] !== ELFDATA2LSB) throw new ElfFormatError('not ELF64 little-endian');
   const phoff = u64(header, 32);
@@ -107,23 +115,23 @@ export function readElf(fd: number): ElfInfo {
   const loads: LoadSegment[] = [];
   let buildId: string | undefined;
   if (phoff !== 0 && phnum > 0) {
-    const ph = readAt(fd, phoff, phentsize * phnum);
+    const ph = readAt(phoff, phentsize * phnum);
     for (let i = 0; i < phnum; i++) {
       const at = i * phentsize;
       const type = ph.readUInt32LE(at);
       const offset = u64(ph, at + 8);
-      const fileSize = u64(ph, at + 32);
-      if (type === PT_LOAD) loads.push({ fileOffset: offset, vaddr: u64(ph, at + 16), fileSize });
-      else if (type === PT_NOTE && buildId === undefined && fileSize <= MAX_NOTE_BYTES) {
-        buildId = buildIdFromNotes(readAt(fd, offset, fileSize));
+      const segmentSize = u64(ph, at + 32);
+      if (type === PT_LOAD) loads.push({ fileOffset: offset, vaddr: u64(ph, at + 16), fileSize: segmentSize });
+      else if (type === PT_NOTE && buildId === undefined && segmentSize <= MAX_NOTE_BYTES) {
+        buildId = buildIdFromNotes(readAt(offset, segmentSize));
       }
     }
   }
 
   const sections: SectionHeader[] = [];
   if (shoff !== 0 && shentsize >= 64) {
-    if (shnum === 0) shnum = u64(readAt(fd, shoff, 64), 32); // extended numbering: the count is in section 0
-    const sh = readAt(fd, shoff, shentsize * shnum);
+    if (shnum === 0) shnum = u64(readAt(shoff, 64), 32); // extended numbering: the count is in section 0
+    const sh = readAt(shoff, shentsize * shnum);
     for (let i = 0; i < shnum; i++) {
       const at = i * shentsize;
       sections.push({
@@ -138,7 +146,7 @@ export function readElf(fd: number): ElfInfo {
   if (buildId === undefined) {
     for (const s of sections) {
       if (s.type === SHT_NOTE && s.size <= MAX_NOTE_BYTES) {
-        buildId = buildIdFromNotes(readAt(fd, s.offset, s.size));
+        buildId = buildIdFromNotes(readAt(s.offset, s.size));
         if (buildId !== undefined) break;
       }
     }
@@ -149,7 +157,7 @@ export function readElf(fd: number): ElfInfo {
     if (s.type !== SHT_SYMTAB && s.type !== SHT_DYNSYM) continue;
     const strings = sections[s.link];
     if (strings === undefined || s.entsize < SYM_SIZE) continue;
-    readFunctionSymbols(readAt(fd, s.offset, s.size), s.entsize, readAt(fd, strings.offset, strings.size), entries);
+    readFunctionSymbols(readAt(s.offset, s.size), s.entsize, readAt(strings.offset, strings.size), entries);
   }
   const info: ElfInfo = { loads, symbols: new SymbolTable(entries) };
   if (buildId !== undefined) info.buildId = buildId;

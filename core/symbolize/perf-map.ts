@@ -6,13 +6,19 @@ import { SymbolTable, type SymbolEntry } from './symbol-table';
 
 const LINE = /^(?:0x)?([0-9a-fA-F]+) (?:0x)?([0-9a-fA-F]+) (.+)$/;
 
-/** The symbols of a perf map's text; malformed lines are skipped. */
+/**
+ * The symbols of a perf map's text; malformed lines are skipped. The map is
+ * append-only: when code is moved or freed and its address reused, the later
+ * line for a start address replaces the earlier one.
+ */
 export function parsePerfMap(text: string): SymbolTable {
-  const entries: SymbolEntry[] = [];
+  const byStart = new Map<number, SymbolEntry>();
   for (const line of text.split('\n')) {
     const m = LINE.exec(line.trimEnd());
     if (m === null) continue;
-    entries.push({ start: parseInt(m[1]!, 16), size: parseInt(m[2]!, 16), name: m[3]! });
+    const start = parseInt(m[1]!, 16);
+    byStart.delete(start);
+    byStart.set(start, { start, size: parseInt(m[2]!, 16), name: m[3]! });
   }
-  return new SymbolTable(entries);
+  return new SymbolTable([...byStart.values()]);
 }

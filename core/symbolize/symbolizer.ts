@@ -9,6 +9,7 @@
  * Addresses in anonymous memory are looked up in the JIT's perf map.
  * Kernel addresses: /proc/kallsyms.
  */
+import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileOffsetToVaddr, readElf, type ElfInfo } from './elf';
@@ -30,6 +31,8 @@ const KALLSYMS_REFRESH_MS = 60_000;
 export const KERNEL_MODULE = '[kernel]';
 /** The module of perf-map (JIT) frames. */
 export const JIT_MODULE = '[jit]';
+/** The maps name of the vDSO: an ELF image the kernel maps in every process, read from its memory. */
+const VDSO = '[vdso]';
 /** The module of addresses in no known mapping. */
 export const UNKNOWN_MODULE = '[unknown]';
 
@@ -41,10 +44,13 @@ interface PerfMapState {
 }
 
 interface ProcessState {
-  mapsText: string;
+  /** Digest of the maps text last read (the text itself can be large; thousands of processes are kept). */
+  mapsDigest: string;
   mappings: ExecMapping[];
   /** Whether the last read of its maps succeeded. */
   alive: boolean;
+  /** Its pid inside its own pid namespace (a container's), which names its perf map there. */
+  namespacePid: number;
   perfMap?: PerfMapState;
 }
 
@@ -85,12 +91,18 @@ class ProcSymbolizer implements Symbolizer {
       if (known !== undefined) known.alive = false;
       return known;
     }
-    if (known !== undefined && known.mapsText === text) {
+    const digest = createHash('sha1').update(text).digest('base64');
+    if (known !== undefined && known.mapsDigest === digest) {
       known.alive = true;
       return known;
     }
-    const state: ProcessState = { mapsText: text, mappings: parseExecMappings(text), alive: true };
-    for (const m of state.mappings) if (m.fileBacked) this.elfFor(pid, m);
+    const state: ProcessState = {
+      mapsDigest: digest,
+      mappings: parseExecMappings(text),
+      alive: true,
+      namespacePid: this.namespacePid(pid),
+    };
+    for (const m of state.mappings) if (m.fileBacked || m.path === VDSO) this.elfFor(pid, m);
     if (known?.perfMap !== undefined) state.perfMap = known.perfMap;
     this.loadPerfMap(pid, state);
     this.processes.set(pid, state);
@@ -101,6 +113,7 @@ class ProcSymbolizer implements Symbolizer {
     let state = this.processes.get(pid) ?? this.refresh(pid);
     let refreshed = false;
     let perfMapChecked = false;
+    const elfOfMapping = new Map<ExecMapping, ElfInfo | null>();
     const frames: Frame[] = [];
     for (const address of addresses) {
       const at = Number(address);
@@ -111,8 +124,13 @@ class ProcSymbolizer implements Symbolizer {
         state = this.refresh(pid);
         mapping = state === undefined ? undefined : findMapping(state.mappings, at);
       }
-      if (mapping?.fileBacked === true) {
-        frames.push(this.fileFrame(pid, mapping, address));
+      if (mapping !== undefined && (mapping.fileBacked || mapping.path === VDSO)) {
+        let elf = elfOfMapping.get(mapping);
+        if (elf === undefined) {
+          elf = this.elfFor(pid, mapping);
+          elfOfMapping.set(mapping, elf);
+        }
+        frames.push(this.fileFrame(mapping, elf, address));
         continue;
       }
       if (state !== undefined) {
@@ -138,9 +156,8 @@ class ProcSymbolizer implements Symbolizer {
     return frames;
   }
 
-  private fileFrame(pid: number, mapping: ExecMapping, address: bigint): Frame {
+  private fileFrame(mapping: ExecMapping, elf: ElfInfo | null, address: bigint): Frame {
     const fileOffset = Number(address) - mapping.start + mapping.fileOffset;
-    const elf = this.elfFor(pid, mapping);
     const vaddr = elf === null ? undefined : fileOffsetToVaddr(elf.loads, fileOffset);
     const offset = BigInt(vaddr ?? fileOffset);
     const hit = vaddr === undefined || elf === null ? undefined : elf.symbols.lookup(vaddr);
@@ -149,23 +166,24 @@ class ProcSymbolizer implements Symbolizer {
     return { name: `${basename(mapping.path)}+${hex(offset)}`, module: mapping.path, address, offset, kind: 'unknown' };
   }
 
-  /** The ELF contents of a mapped file, cached; null when it cannot be read. */
+  /** The ELF contents of a mapped file (or the vDSO), cached; null when it cannot be read. */
   private elfFor(pid: number, mapping: ExecMapping): ElfInfo | null {
-    const key = this.elfKeys.get(mapping.fileId);
+    const fileId = mapping.fileBacked ? mapping.fileId : `${mapping.path}:${pid}:${mapping.start}`;
+    const key = this.elfKeys.get(fileId);
     if (key !== undefined) {
       const cached = this.elfFiles.get(key);
       if (cached !== undefined) return cached;
     }
-    const elf = this.readMappedElf(pid, mapping);
+    const elf = mapping.fileBacked ? this.readMappedElf(pid, mapping) : this.readVdso(pid, mapping);
     if (elf === null) {
       if (key === undefined) this.counters.unreadableFiles++;
-      const failedKey = key ?? `f:${mapping.fileId}`;
-      this.elfKeys.set(mapping.fileId, failedKey);
+      const failedKey = key ?? `f:${fileId}`;
+      this.elfKeys.set(fileId, failedKey);
       this.elfFiles.set(failedKey, null);
       return null;
     }
-    const newKey = elf.buildId !== undefined ? `b:${elf.buildId}` : `f:${mapping.fileId}`;
-    this.elfKeys.set(mapping.fileId, newKey);
+    const newKey = elf.buildId !== undefined ? `b:${elf.buildId}` : `f:${fileId}`;
+    this.elfKeys.set(fileId, newKey);
     this.elfFiles.set(newKey, elf);
     return elf;
   }
@@ -196,9 +214,42 @@ class ProcSymbolizer implements Symbolizer {
     return null;
   }
 
-  /** Reads the process's perf map when it appeared or changed; true when a new one was read. */
+  /** The last NSpid of /proc/PID/status: the pid the process sees itself as; `pid` when unknown. */
+  private namespacePid(pid: number): number {
+    try {
+      const m = /^NSpid:\s*(.*)$/m.exec(readFileSync(`${this.procRoot}/${pid}/status`, 'latin1'));
+      const last = m?.[1]!.trim().split(/\s+/).pop();
+      return last === undefined ? pid : Number(last);
+    } catch {
+      return pid;
+    }
+  }
+
+  /** The vDSO image of a live process, from its memory. */
+  private readVdso(pid: number, mapping: ExecMapping): ElfInfo | null {
+    let fd: number;
+    try {
+      fd = openSync(`${this.procRoot}/${pid}/mem`, 'r');
+    } catch {
+      return null;
+    }
+    try {
+      return readElf(fd, { base: mapping.start, size: mapping.end - mapping.start });
+    } catch {
+      return null;
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /**
+   * Reads the process's perf map when it appeared or changed; true when a new
+   * one was read. The JIT names it by the pid it sees (its namespace's) in the
+   * /tmp it sees (through /proc/PID/root).
+   */
   private loadPerfMap(pid: number, state: ProcessState): boolean {
-    for (const path of [`${this.procRoot}/${pid}/root/tmp/perf-${pid}.map`, `/tmp/perf-${pid}.map`]) {
+    const paths = [`${this.procRoot}/${pid}/root/tmp/perf-${state.namespacePid}.map`, `/tmp/perf-${pid}.map`];
+    for (const path of paths) {
       let stat;
       try {
         stat = statSync(path);

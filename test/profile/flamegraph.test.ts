@@ -47,7 +47,7 @@ t.test('renders in Chromium: names, click to zoom, reset, tooltip, search', { sk
 
     await page.hover('.frame:text-is("hot_loop")');
     const tooltip = await page.innerText('#tooltip');
-    t.match(tooltip, /hot_loop\n5 count \(38\.46% of all\)/);
+    t.match(tooltip, /hot_loop\n5 samples \(38\.46% of all\)/);
 
     await page.click('.frame:text-is("main")');
     const zoomed = await frames(page);
@@ -55,7 +55,7 @@ t.test('renders in Chromium: names, click to zoom, reset, tooltip, search', { sk
     t.ok(Math.abs(parseFloat(byName(zoomed, 'hot_loop')!.width) - (100 * 5) / 9) < 0.001, 'children scale: hot_loop 5 of 9');
     t.notOk(byName(zoomed, 'worker'), 'frames outside the zoomed one are gone');
     t.match(byName(zoomed, 'app')?.classes, /ancestor/, 'ancestors shown dimmed');
-    t.match(await page.innerText('#status'), /Zoomed into main: 9 count \(69\.23%\)/);
+    t.match(await page.innerText('#status'), /Zoomed into main: 9 samples \(69\.23%\)/);
 
     await page.click('#reset');
     t.ok(byName(await frames(page), 'worker'), 'reset shows everything again');
@@ -63,7 +63,7 @@ t.test('renders in Chromium: names, click to zoom, reset, tooltip, search', { sk
     await page.fill('#search', 'hot');
     const matched = (await frames(page)).filter((f) => /\bmatch\b/.test(f.classes)).map((f) => f.name);
     t.same(matched.sort(), ['LazyCompile:*hotJs /app/main.js:3', 'hot_loop']);
-    t.match(await page.innerText('#matched'), /Matched: 6 count \(46\.15%\)/);
+    t.match(await page.innerText('#matched'), /Matched: 6 samples \(46\.15%\)/);
     await page.fill('#search', '[unclosed');
     t.same(await page.$$eval('.frame.match', (e) => e.length), 0, 'an invalid regex is searched as text');
     await page.fill('#search', '');
@@ -73,6 +73,25 @@ t.test('renders in Chromium: names, click to zoom, reset, tooltip, search', { sk
   t.same(result.consoleErrors, []);
   for (const name of ['hot_loop', 'do_sys_openat2_[k]', '__libc_open64', 'node::Start', 'worker']) t.ok(result.text.includes(name), `${name} shown`);
   t.ok(statSync(screenshot).size > 1000, 'screenshot written');
+});
+
+t.test('bytes and nanoseconds are shown scaled', { skip }, async (t) => {
+  const file = join(dir, 'units.html');
+  writeFileSync(file, flameGraphHtml(knownProfile(), { title: 'cpu time', valueIndex: 1 }));
+  let tooltip = '';
+  const bytesFile = join(dir, 'bytes.html');
+  writeFileSync(bytesFile, flameGraphHtml(knownProfile(), { title: 'bytes', valueIndex: 1, unit: 'bytes' }));
+  let bytesStatus = '';
+  const result = await renderInChromium(file, undefined, async (page) => {
+    await page.hover('.frame:text-is("hot_loop")');
+    tooltip = await page.innerText('#tooltip');
+  });
+  const bytes = await renderInChromium(bytesFile, undefined, async (page) => {
+    bytesStatus = await page.innerText('#status');
+  });
+  t.same([...result.pageErrors, ...bytes.pageErrors], []);
+  t.match(tooltip, /hot_loop\n50\.00 ms \(38\.46% of all\)/, '5 samples of 10 ms');
+  t.match(bytesStatus, /^123\.98 MiB in \d+ frames$/, '130,000,000 bytes');
 });
 
 t.test('a large profile stays bounded in drawn frames and renders without errors', { skip }, async (t) => {

@@ -9,7 +9,7 @@ import { Profile as PprofProfile } from 'pprof-format';
 import { compileSchema } from '../../core/config/ajv';
 import { silentLogger } from '../../core/logger';
 import { foldedStacks } from '../../core/profile/folded';
-import { ProfileWriter, fileTimestamp, profileOutputSchema } from '../../core/profile/output';
+import { ProfileWriter, fileTimestamp, profileOutputSchema, resolveProfileOutput } from '../../core/profile/output';
 import { knownProfile } from './known-profile';
 
 const dir = mkdtempSync(join(tmpdir(), 'profile-writer-test-'));
@@ -25,6 +25,19 @@ t.test('schema: defaults, formats enum, unique formats, max_files >= 1', async (
   t.notOk(validate({ max_files: 0 }), 'max_files 0');
   t.notOk(validate({ directory: './p', extra: 1 }), 'unknown property');
   for (const [name, property] of Object.entries(profileOutputSchema.properties)) t.ok(property.description.length > 10, `${name} described`);
+});
+
+t.test('defaults resolved in code too, and when the block is embedded in a receiver schema', async (t) => {
+  t.same(resolveProfileOutput(), { directory: './profiles', formats: ['pprof', 'folded', 'html'], max_files: 100 });
+  t.same(resolveProfileOutput({ formats: ['html'] }), { directory: './profiles', formats: ['html'], max_files: 100 });
+  const validate = compileSchema({
+    type: 'object',
+    additionalProperties: false,
+    properties: { profiles: { ...profileOutputSchema, default: {} } },
+  });
+  const config: Record<string, unknown> = {};
+  t.ok(validate(config));
+  t.same(config, { profiles: { directory: './profiles', formats: ['pprof', 'folded', 'html'], max_files: 100 } });
 });
 
 t.test('timestamps are the UTC second', async (t) => {
@@ -62,7 +75,7 @@ t.test('writes the three formats under the component id, unique names, rotation 
 
 t.test('only the configured formats', async (t) => {
   const out = join(dir, 'folded-only');
-  const writer = new ProfileWriter({ directory: out, formats: ['folded'], max_files: 5 }, 'alloc', silentLogger());
+  const writer = new ProfileWriter({ directory: out, formats: ['folded'] }, 'alloc', silentLogger());
   const paths = await writer.write(knownProfile());
   t.equal(paths.length, 1);
   t.match(paths[0]!, /\/alloc-\d{8}T\d{6}Z\.folded$/);

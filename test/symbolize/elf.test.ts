@@ -1,7 +1,8 @@
 /** The ELF reader against binutils (readelf, nm) on files the test compiles, and on the system's libc. */
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { readElfFile } from '../../core/symbolize/elf';
 import { buildPrograms, nmAddress } from './workload';
 
@@ -44,5 +45,19 @@ t.test('a stripped system library is named from .dynsym (the alias without under
 });
 
 t.test('not an ELF file', async (t) => {
-  t.throws(() => readElfFile('/proc/self/status'), /not an ELF file/);
+  const text = join(builds.dir, 'text');
+  writeFileSync(text, 'just some text, longer than an ELF header of sixty-four bytes.........\n');
+  t.throws(() => readElfFile(text), /not an ELF file/);
+});
+
+t.test('a truncated or lying ELF is refused, not read past its end', async (t) => {
+  const bytes = readFileSync(builds.nonPie);
+  const truncated = join(builds.dir, 'truncated');
+  writeFileSync(truncated, bytes.subarray(0, 4096));
+  t.throws(() => readElfFile(truncated), /past the end of the file/);
+  const lying = Buffer.from(bytes);
+  lying.writeBigUInt64LE(1n << 40n, 40); // e_shoff far beyond the file
+  const lyingPath = join(builds.dir, 'lying');
+  writeFileSync(lyingPath, lying);
+  t.throws(() => readElfFile(lyingPath), /past the end of the file/);
 });

@@ -4,7 +4,8 @@
  * exactly, before and after the process exits. Kernel frames from kallsyms.
  */
 import t from 'tap';
-import { copyFileSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, copyFileSync, existsSync, openSync, readFileSync, readSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { createSymbolizer } from '../../core/symbolize/symbolizer';
 import type { Frame } from '../../core/symbolize/types';
@@ -140,4 +141,97 @@ t.test('kernel addresses from /proc/kallsyms', { skip: kallsymsSkip }, async (t)
   const unknown = symbolizer.symbolizeKernel([0x1000n])[0]!;
   t.equal(unknown.kind, 'unknown');
   t.match(unknown.name, /^\[kernel\]\+0x/);
+});
+
+t.test('a real Node.js JIT function from its --perf-basic-prof map', async (t) => {
+  const script = [
+    'function hotJsFunction(n) { let s = 0; for (let i = 0; i < n; i++) s += i % 7; return s; }',
+    'let total = 0;',
+    'setInterval(() => { total += hotJsFunction(20000); }, 1);',
+    "process.stdin.on('data', () => {}).on('end', () => process.exit(0));",
+  ].join('\n');
+  const child = spawn(process.execPath, ['--perf-basic-prof', '-e', script], { stdio: ['pipe', 'ignore', 'inherit'] });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const mapFile = `/tmp/perf-${child.pid}.map`;
+  t.teardown(async () => {
+    child.stdin.end();
+    await exited;
+    rmSync(mapFile, { force: true });
+  });
+  let line: RegExpExecArray | null = null;
+  for (let i = 0; i < 200 && line === null; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    const text = existsSync(mapFile) ? readFileSync(mapFile, 'utf8') : '';
+    // The last line naming the function: the newest code for it.
+    const all = [...text.matchAll(/^([0-9a-f]+) ([0-9a-f]+) (.*hotJsFunction.*)$/gm)];
+    line = all.length > 0 ? all[all.length - 1]! : null;
+  }
+  if (line === null) {
+    t.fail(`hotJsFunction never appeared in ${mapFile}`);
+    return;
+  }
+  const start = BigInt(`0x${line[1]}`);
+  const size = BigInt(`0x${line[2]}`);
+  const symbolizer = createSymbolizer();
+  const frame = symbolizer.symbolizeUser(child.pid!, [start + size / 2n])[0]!;
+  t.equal(frame.kind, 'jit', 'in anonymous memory, named from the perf map');
+  t.equal(frame.name, line[3]);
+  t.equal(frame.module, '[jit]');
+});
+
+const unshareSkip = existsSync('/usr/bin/unshare') ? false : 'unshare (util-linux) is not installed';
+if (unshareSkip) t.comment(`skipping: ${unshareSkip}`);
+
+t.test('a process in its own pid namespace: its perf map is named by the pid it sees', { skip: unshareSkip }, async (t) => {
+  // unshare forks the program as pid 1 of a new pid namespace; it writes /tmp/perf-1.map there.
+  const program = await runProgram('/usr/bin/unshare', ['--pid', '--fork', builds.pie]);
+  const mapFile = '/tmp/perf-1.map';
+  t.teardown(async () => {
+    rmSync(mapFile, { force: true });
+    await program.stop();
+  });
+  const hostPid = Number(readFileSync(`/proc/${program.pid}/task/${program.pid}/children`, 'utf8').trim());
+  t.match(readFileSync(`/proc/${hostPid}/status`, 'utf8'), new RegExp(`^NSpid:\\s+${hostPid}\\s+1$`, 'm'));
+  const jit = program.addresses.get('jit')!;
+  writeFileSync(mapFile, `${jit.toString(16)} 20 JS:*inContainer /srv/app.js:1\n`);
+  const symbolizer = createSymbolizer();
+  const frames = symbolizer.symbolizeUser(hostPid, [jit + 4n, program.addresses.get('hot_loop')!]);
+  t.same(names(frames), ['JS:*inContainer /srv/app.js:1', 'hot_loop']);
+});
+
+t.test('vDSO frames are named from the image in the process memory', async (t) => {
+  const program = await runProgram(builds.pie);
+  t.teardown(() => program.stop());
+  const vdso = /^([0-9a-f]+)-([0-9a-f]+) r-xp .*\[vdso\]$/m.exec(readFileSync(`/proc/${program.pid}/maps`, 'utf8'));
+  if (vdso === null) {
+    t.fail('no [vdso] mapping');
+    return;
+  }
+  const start = parseInt(vdso[1]!, 16);
+  const image = Buffer.alloc(parseInt(vdso[2]!, 16) - start);
+  const fd = openSync(`/proc/${program.pid}/mem`, 'r');
+  readSync(fd, image, 0, image.length, start);
+  closeSync(fd);
+  const dump = join(builds.dir, 'vdso.so');
+  writeFileSync(dump, image);
+  // binutils on the dumped image: where clock_gettime is, and every name at that address.
+  const symbols = execFileSync('nm', ['-D', '--defined-only', dump], { encoding: 'utf8' });
+  const value = /^([0-9a-f]+) [TW] (__vdso_)?clock_gettime(@\S+)?$/m.exec(symbols)![1]!;
+  const aliases = [...symbols.matchAll(new RegExp(`^${value} [TW] (\\S+?)(@\\S+)?$`, 'gm'))].map((m) => m[1]);
+  const load = /^\s+LOAD\s+0x([0-9a-f]+) 0x([0-9a-f]+)/m.exec(execFileSync('readelf', ['-lW', dump], { encoding: 'utf8' }))!;
+  const address = BigInt(start) + BigInt(`0x${value}`) - BigInt(`0x${load[2]}`) + BigInt(`0x${load[1]}`);
+  const frame = createSymbolizer().symbolizeUser(program.pid, [address + 2n])[0]!;
+  t.equal(frame.module, '[vdso]');
+  t.equal(frame.kind, 'user');
+  t.ok(aliases.includes(frame.name), `${frame.name} is one of ${aliases.join(', ')}`);
+});
+
+t.test('without procfs nothing throws: frames are unknown and counted', async (t) => {
+  const symbolizer = createSymbolizer({ procRoot: join(builds.dir, 'no-proc') });
+  symbolizer.observe(1);
+  t.same(names(symbolizer.symbolizeUser(1, [0x1000n])), ['[unknown]+0x1000']);
+  const kernel = symbolizer.symbolizeKernel([0xffffffff81000000n])[0]!;
+  t.equal(kernel.name, '[kernel]+0xffffffff81000000');
+  t.equal(kernel.kind, 'unknown');
+  t.same(symbolizer.stats(), { unknownFrames: 1, unmappedFrames: 1, unreadableFiles: 0 });
 });

@@ -50,9 +50,9 @@ export interface RunningProgram {
   stop(): Promise<void>;
 }
 
-/** Starts `binary` and waits for its `ready` line. */
-export function runProgram(binary: string): Promise<RunningProgram> {
-  const child = spawn(binary, [], { stdio: ['pipe', 'pipe', 'pipe'] });
+/** Starts `binary` (with `args`) and waits for its `ready` line. */
+export function runProgram(binary: string, args: string[] = []): Promise<RunningProgram> {
+  const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return new Promise((resolve, reject) => {
     let out = '';
