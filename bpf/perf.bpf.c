@@ -21,6 +21,7 @@
 
 #define EEXIST 17
 #define PF_KTHREAD 0x00200000
+#define PF_EXITING 0x00000004
 
 /* Tunables, set before load (receivers/perf/receiver.ts). */
 const volatile bool include_kernel = true;	/* collect kernel stacks */
@@ -184,8 +185,8 @@ int perf_sample(struct bpf_perf_event_data *ctx)
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tgid = pid_tgid >> 32, tid = (__u32)pid_tgid;
 	struct task_struct *task;
-	__u32 zero = 0, *gen;
-	bool kthread;
+	__u32 zero = 0, *gen, flags;
+	bool kthread, no_user;
 
 	if (tid == 0 && !include_idle)
 		return 0;
@@ -200,8 +201,11 @@ int perf_sample(struct bpf_perf_event_data *ctx)
 	key.tgid = tgid;
 	key.pid = tid;
 	task = (struct task_struct *)bpf_get_current_task();
-	kthread = tid == 0 || (BPF_CORE_READ(task, flags) & PF_KTHREAD);
-	key.user_stack_id = kthread ? -1 :
+	flags = BPF_CORE_READ(task, flags);
+	kthread = tid == 0 || (flags & PF_KTHREAD);
+	/* A kernel thread has no user stack; neither has a task whose memory is being torn down at exit. */
+	no_user = kthread || (flags & PF_EXITING);
+	key.user_stack_id = no_user ? -1 :
 		stack_id(ctx, BPF_F_USER_STACK, PERF_DROP_USER_STACK_COLLISION, PERF_DROP_USER_STACK_FAILED);
 	key.kernel_stack_id = include_kernel && in_kernel_mode(ctx) ?
 		stack_id(ctx, 0, PERF_DROP_KERNEL_STACK_COLLISION, PERF_DROP_KERNEL_STACK_FAILED) : -1;

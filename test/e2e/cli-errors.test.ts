@@ -50,7 +50,7 @@ t.test('bad YAML and bad values name the file, line and YAML path', async (t) =>
     /typo\.yaml:3:5: receivers\.selftelemetry\.colection_interval: unknown key "colection_interval"; did you mean "collection_interval"\?/);
 
   const unknown = writeTemp('unknown.yaml', 'receivers:\n  sycall: {}\nexporters:\n  debug: {}\nservice:\n  pipelines:\n    metrics: { receivers: [sycall], exporters: [debug] }\n');
-  assertOneCleanError(t, await runCli(['--config', unknown]), 2, /unknown\.yaml:2:3: receivers\.sycall: unknown receiver type "sycall"; did you mean "syscall"\? known receiver types: packet, replay, selftelemetry, syscall, tcp\n$/);
+  assertOneCleanError(t, await runCli(['--config', unknown]), 2, /unknown\.yaml:2:3: receivers\.sycall: unknown receiver type "sycall"; did you mean "syscall"\? known receiver types: packet, perf, replay, selftelemetry, syscall, tcp\n$/);
 });
 
 t.test('validate prints the resolved graph with defaults', async (t) => {
