@@ -5,9 +5,10 @@ import { selftelemetryReceiverFactory } from '../receivers/selftelemetry';
 import { syscallReceiverFactory } from '../receivers/syscall';
 import { packetReceiverFactory } from '../receivers/packet';
 import { tcpReceiverFactory } from '../receivers/tcp';
-import { securityReceiverFactory } from '../receivers/security';
+import { perfReceiverFactory } from '../receivers/perf';
 import { allocReceiverFactory } from '../receivers/alloc';
 import { blockioReceiverFactory } from '../receivers/blockio';
+import { securityReceiverFactory } from '../receivers/security';
 import { batchProcessorFactory } from '../processors/batch';
 import { filterProcessorFactory } from '../processors/filter';
 import { attributesProcessorFactory } from '../processors/attributes';
@@ -24,9 +25,10 @@ export const BUILTIN_FACTORIES = [
   syscallReceiverFactory,
   packetReceiverFactory,
   tcpReceiverFactory,
-  securityReceiverFactory,
+  perfReceiverFactory,
   allocReceiverFactory,
   blockioReceiverFactory,
+  securityReceiverFactory,
   batchProcessorFactory,
   filterProcessorFactory,
   attributesProcessorFactory,

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { LOG_LEVELS, type LogLevel } from '../logger';
 
 /** The sub-commands. `run` is the default. */
-export const COMMANDS = ['run', 'validate', 'check'] as const;
+export const COMMANDS = ['run', 'validate', 'check', 'profile'] as const;
 
 /** A sub-command name. */
 export type Command = (typeof COMMANDS)[number];
@@ -17,7 +17,20 @@ export interface CliArgs {
   logLevelGiven: boolean;
   help: boolean;
   version: boolean;
+  /** The `profile` command's flags, as given (checked by core/cli/profile.ts). */
+  profile: ProfileFlags;
 }
+
+/** The raw flags of `ebpf-pipeline profile`. */
+export interface ProfileFlags {
+  pid?: string;
+  comm?: string;
+  duration?: string;
+  output?: string;
+  frequency?: string;
+}
+
+const PROFILE_FLAGS = ['pid', 'comm', 'duration', 'output', 'frequency'] as const;
 
 /** A user's mistake on the command line. */
 export class UsageError extends Error {}
@@ -26,6 +39,8 @@ export class UsageError extends Error {}
 export const USAGE = `Usage: ebpf-pipeline [run] --config FILE [--log-level LEVEL]
        ebpf-pipeline validate --config FILE
        ebpf-pipeline check [--config FILE]
+       ebpf-pipeline profile --pid PID | --comm NAME [--duration 30s]
+                             [--output flame.html] [--frequency 49]
        ebpf-pipeline --help | --version
 
 Commands:
@@ -34,10 +49,15 @@ Commands:
   validate   check FILE without starting anything and print the pipeline graph
   check      probe this kernel and privileges: can each receiver (of FILE,
              or every known one) run here, and if not, why
+  profile    sample the CPU stacks of one process (or every thread named
+             NAME) for a while and write a flame graph (.html), a pprof
+             profile (.pb.gz) and folded stacks (.folded) side by side
 
 Options:
   -c, --config FILE      pipeline config (YAML)
       --log-level LEVEL  ${LOG_LEVELS.join('|')} (default info)
+      --pid PID, --comm NAME, --duration D, --output FILE, --frequency HZ
+                         the profile command's target and settings
   -h, --help             show this help
   -v, --version          show the version
 `;
@@ -55,6 +75,11 @@ export function parseCliArgs(argv: string[]): CliArgs {
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
+        pid: { type: 'string' },
+        comm: { type: 'string' },
+        duration: { type: 'string' },
+        output: { type: 'string' },
+        frequency: { type: 'string' },
       },
     });
   } catch (err) {
@@ -72,8 +97,15 @@ export function parseCliArgs(argv: string[]): CliArgs {
   }
   const help = values.help ?? false;
   const version = values.version ?? false;
-  if (!help && !version && values.config === undefined && command !== 'check') {
+  const profile: ProfileFlags = {};
+  for (const flag of PROFILE_FLAGS) {
+    const value = values[flag];
+    if (value === undefined) continue;
+    if (command !== 'profile') throw new UsageError(`--${flag} is a flag of the profile command; see ebpf-pipeline --help`);
+    profile[flag] = value;
+  }
+  if (!help && !version && values.config === undefined && command !== 'check' && command !== 'profile') {
     throw new UsageError(`--config FILE is required; for example: ebpf-pipeline ${command} --config configs/default.yaml`);
   }
-  return { command, configPath: values.config, logLevel, logLevelGiven: values['log-level'] !== undefined, help, version };
+  return { command, configPath: values.config, logLevel, logLevelGiven: values['log-level'] !== undefined, help, version, profile };
 }

@@ -12,6 +12,7 @@ import { describeConfig, describePipeline } from './graph';
 import { checkAll, checkConfig, formatVerdicts } from './check';
 import { Registry } from '../registry';
 import { registerBuiltins } from '../builtins';
+import { runProfile } from './profile';
 
 /** Exit code for bad flags or config. */
 export const EXIT_USAGE = 2;
@@ -39,6 +40,14 @@ export async function main(argv: string[]): Promise<number> {
     const verdicts = checkAll(registerBuiltins(new Registry()));
     process.stdout.write(formatVerdicts(verdicts));
     return verdicts.every((v) => v.reason === undefined) ? 0 : 1;
+  }
+  if (args.command === 'profile') {
+    try {
+      return await runProfile(args.profile, createLogger(args.logLevelGiven ? args.logLevel : 'warn'));
+    } catch (err) {
+      if (err instanceof UsageError) return fail(err.message, EXIT_USAGE);
+      throw err;
+    }
   }
   const logger = createLogger(args.logLevel);
   const collector = createCollector({ configPath: args.configPath, logger, keepLogLevel: args.logLevelGiven });

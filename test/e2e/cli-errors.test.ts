@@ -21,7 +21,7 @@ t.test('--help, --version', async (t) => {
 t.test('bad flags', async (t) => {
   assertOneCleanError(t, await runCli(['--confgi', 'x.yaml']), 2, /^ebpf-pipeline: Unknown option '--confgi'.*see ebpf-pipeline --help\n$/);
   assertOneCleanError(t, await runCli([]), 2, /^ebpf-pipeline: --config FILE is required/);
-  assertOneCleanError(t, await runCli(['explode', '--config', 'x']), 2, /^ebpf-pipeline: unknown command "explode"; commands: run, validate, check\n$/);
+  assertOneCleanError(t, await runCli(['explode', '--config', 'x']), 2, /^ebpf-pipeline: unknown command "explode"; commands: run, validate, check, profile\n$/);
   assertOneCleanError(t, await runCli(['--config', 'x', '--log-level', 'loud']), 2, /^ebpf-pipeline: invalid --log-level "loud"/);
 });
 

@@ -1,0 +1,268 @@
+/**
+ * The `perf` receiver: a CPU profiler. Loads bpf/perf.bpf.o, attaches it to
+ * a software cpu-clock perf event on every CPU, and every
+ * `collection_interval` (and at shutdown) drains the samples, symbolizes
+ * them, writes one profile (pprof, folded stacks, flame graph HTML) and
+ * emits `process.cpu.samples`.
+ */
+import { closeSync, existsSync, openSync } from 'node:fs';
+import { BpfReceiver } from '../../core/kernel/bpf-receiver';
+import { errorMessage } from '../../core/error-message';
+import type { CreateContext } from '../../core/component';
+import type { HrTime, MetricRecord, Scope } from '../../core/signals';
+import { nowHrTime } from '../../core/signals';
+import { parseDuration } from '../../core/config/duration';
+import { AGENT_VERSION } from '../../core/version';
+import { DEFAULT_MAX_SERIES, SeriesLimiter } from '../../core/cardinality';
+import { bpfObjectPath, openBpfObject } from '../../core/kernel/bpf-object';
+import { commKey, decodeFixedRecords } from '../../core/kernel/bpf-records';
+import type { Link, RecordBatch } from '../../native/api';
+import type { Profile, ProfileOutputConfig } from '../../core/profile/types';
+import type { Symbolizer } from '../../core/symbolize/types';
+import { createSymbolizer } from '../../core/symbolize/symbolizer';
+import { ProfileWriter } from '../../core/profile/output';
+import { resolveCgroup } from '../syscall/receiver';
+import {
+  DEFAULT_COLLECTION_INTERVAL, DEFAULT_FREQUENCY, DEFAULT_INCLUDE_IDLE, DEFAULT_INCLUDE_KERNEL, DEFAULT_MAX_ENTRIES, type PerfConfig,
+} from './config';
+import { PERF_DROP_REASONS, PERF_NEW_PID } from './layout';
+import { decodeNewPid } from './decode';
+import { CountsDrainer, type DrainedSamples } from './drain';
+import { buildCpuProfile } from './profile-builder';
+import { PendingSamples, type StackSample } from './pending';
+import { ProcessNames } from './process-names';
+
+/** The program in bpf/perf.bpf.c. */
+export const PERF_PROGRAM = 'perf_sample';
+
+/**
+ * How often the kernel maps are drained within a collection interval: about
+ * 49 samples per CPU per drain (1 s at 49 Hz, 100 ms from 490 Hz up), so the
+ * stack map holds few stacks at a time and hash collisions in it stay rare.
+ */
+export function drainIntervalMs(frequency: number): number {
+  return Math.min(1000, Math.max(100, Math.round(49_000 / frequency)));
+}
+
+/** Most delay between a process's first sample and reading its mappings. */
+export const NEW_PID_LATENCY_MS = 100;
+
+/** Distinct (thread, stack) samples kept per profile, as a multiple of `max_entries`. */
+export const PENDING_KEYS_PER_ENTRY = 4;
+
+/** The metric this receiver emits. */
+export const CPU_SAMPLES_METRIC = 'process.cpu.samples';
+
+/** Where profiles go: {@link ProfileWriter} or a test double. */
+export interface ProfileSink {
+  write(profile: Profile): Promise<string[]>;
+  /** Files that could not be written so far (the writer logs and counts them; it never throws). */
+  readonly errors?: number;
+}
+
+/** Options for tests, benchmarks and the `profile` command; the engine passes none. */
+export interface PerfReceiverOptions {
+  /** The compiled object (default: `bpf/.output/perf.bpf.o` of this package). */
+  objectPath?: string;
+  /** Default: {@link createSymbolizer}(). */
+  symbolizer?: Symbolizer;
+  /** Default: a {@link ProfileWriter} over the config's `profiles` block. */
+  sink?: ProfileSink;
+  /** How often the kernel maps are drained (default {@link drainIntervalMs}; never less often than the collection interval). */
+  drainIntervalMs?: number;
+  /** Called with each profile once written, with the paths of its files. */
+  onProfile?(profile: Profile, paths: string[]): void;
+}
+
+function u32(n: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(n);
+  return b;
+}
+
+const ONE = Buffer.from([1]);
+
+/** Samples stacks on every CPU at `frequency` and writes them as profiles. */
+export class PerfReceiver extends BpfReceiver {
+  private readonly scope: Scope = { name: 'ebpf-pipeline/receiver/perf', version: AGENT_VERSION };
+  private readonly frequency: number;
+  private readonly symbolizer: Symbolizer;
+  private readonly sink: ProfileSink;
+  private readonly limiter: SeriesLimiter;
+  private readonly names = new ProcessNames();
+  /** Cumulative samples by the attributes of their `process.cpu.samples` series (bounded by max_series + overflow). */
+  private readonly totals = new Map<string, { attributes: Record<string, string | boolean>; value: number }>();
+  private links: Link[] = [];
+  private drainer?: CountsDrainer;
+  private startTime: HrTime = nowHrTime();
+  private windowStartMs = Date.now();
+  private writes: Promise<void> = Promise.resolve();
+  private sinkErrors = 0;
+  private readonly pending: PendingSamples;
+  /** Processes observed this interval (at most one per sampled pid: bounded by the interval's keys). */
+  private readonly observed = new Set<number>();
+  private readonly intervalMs: number;
+  private readonly drainIntervalMs: number;
+
+  constructor(private readonly config: PerfConfig, ctx: CreateContext, private readonly options: PerfReceiverOptions = {}) {
+    const collectionIntervalMs = parseDuration(config.collection_interval ?? DEFAULT_COLLECTION_INTERVAL);
+    super(ctx, collectionIntervalMs);
+    this.intervalMs = collectionIntervalMs;
+    this.frequency = config.frequency ?? DEFAULT_FREQUENCY;
+    this.drainIntervalMs = options.drainIntervalMs ?? drainIntervalMs(this.frequency);
+    this.pending = new PendingSamples(PENDING_KEYS_PER_ENTRY * (config.max_entries ?? DEFAULT_MAX_ENTRIES));
+    this.symbolizer = options.symbolizer ?? createSymbolizer();
+    this.sink = options.sink ?? new ProfileWriter(config.profiles as ProfileOutputConfig, ctx.id, ctx.logger);
+    this.limiter = new SeriesLimiter(config.max_series ?? DEFAULT_MAX_SERIES, ctx.telemetry);
+  }
+
+  /** Drains the kernel, writes the interval's profile and emits the metric (the interval calls this, and shutdown). */
+  override collect(): void {
+    if (!this.obj || !this.drainer) return;
+    this.drain();
+    this.observed.clear();
+    const endMs = Date.now();
+    const samples = this.pending.take();
+    const profile = buildCpuProfile(samples, this.symbolizer, {
+      frequency: this.frequency,
+      startTime: [Math.floor(this.windowStartMs / 1000), (this.windowStartMs % 1000) * 1e6],
+      durationNs: (endMs - this.windowStartMs) * 1e6,
+    });
+    this.windowStartMs = endMs;
+    const records = this.metricRecords(samples);
+    if (records.length > 0) this.subject.next({ signal: 'metrics', records });
+    this.writes = this.writes.then(() => this.write(profile));
+  }
+
+  /**
+   * Moves the kernel's samples and their stacks to {@link pending}. Runs every
+   * {@link drainIntervalMs} too: the stack map then holds a few samples' worth
+   * of distinct stacks at most, which keeps hash collisions in it rare.
+   */
+  private drain(): void {
+    if (!this.drainer) return;
+    let drained: DrainedSamples;
+    try {
+      drained = this.drainer.drain();
+      this.countKernelDrops(PERF_DROP_REASONS);
+    } catch (err) {
+      this.ctx.logger.error({ component: this.ctx.id, err: errorMessage(err) }, 'reading the perf maps failed');
+      return;
+    }
+    this.ctx.telemetry.drop('stack_missing', drained.missingStacks);
+    this.ctx.telemetry.drop('buffer_full', this.pending.add(drained));
+    for (const e of drained.entries) this.observe(e.tgid);
+  }
+
+  protected override onRunning(): void {
+    if (this.drainIntervalMs < this.intervalMs) this.every(this.drainIntervalMs, () => this.drain());
+  }
+
+  /** Stops sampling, writes the last profile and waits until every profile is on disk. */
+  override async shutdown(): Promise<void> {
+    try {
+      await super.shutdown();
+    } finally {
+      await this.writes;
+    }
+  }
+
+  private async write(profile: Profile): Promise<void> {
+    try {
+      const paths = await this.sink.write(profile);
+      const errors = this.sink.errors ?? 0;
+      this.ctx.telemetry.drop('profile_write_failed', errors - this.sinkErrors);
+      this.sinkErrors = errors;
+      this.options.onProfile?.(profile, paths);
+    } catch (err) {
+      this.ctx.telemetry.drop('profile_write_failed', 1);
+      this.ctx.logger.error({ component: this.ctx.id, err: errorMessage(err) }, 'writing the profile failed');
+    }
+  }
+
+  /**
+   * Captures a process's mappings and name while it lives (its frames then
+   * symbolize after it exits): at first sight, and again once per interval
+   * (an exec keeps the pid but changes the mappings).
+   */
+  private observe(tgid: number): void {
+    if (tgid === 0 || this.observed.has(tgid)) return;
+    this.observed.add(tgid);
+    this.names.remember(tgid);
+    try {
+      this.symbolizer.observe(tgid);
+    } catch (err) {
+      this.ctx.logger.debug({ component: this.ctx.id, pid: tgid, err: errorMessage(err) }, 'reading the process mappings failed');
+    }
+  }
+
+  private onNewPids(batch: RecordBatch): void {
+    const { events, malformed } = decodeFixedRecords(batch, PERF_NEW_PID.size, decodeNewPid);
+    if (malformed > 0) this.ctx.telemetry.drop('malformed', malformed);
+    for (const tgid of events) this.observe(tgid);
+  }
+
+  private metricRecords(samples: readonly StackSample[]): MetricRecord[] {
+    for (const e of samples) {
+      const attributes = this.limiter.admit(CPU_SAMPLES_METRIC, { 'process.executable.name': this.names.nameOf(e.tgid, e.comm) }) as Record<string, string | boolean>;
+      const key = JSON.stringify(attributes);
+      const total = this.totals.get(key);
+      if (total) total.value += e.count;
+      else this.totals.set(key, { attributes, value: e.count });
+    }
+    const time = nowHrTime();
+    return [...this.totals.values()].map(({ attributes, value }) => ({
+      resource: this.ctx.resource, scope: this.scope, name: CPU_SAMPLES_METRIC, unit: '{sample}',
+      description: `CPU samples taken (${this.frequency} per second per CPU while the process runs).`,
+      type: 'sum', monotonic: true, temporality: 'cumulative', valueType: 'int',
+      attributes: { ...attributes }, startTime: this.startTime, time, value,
+    }));
+  }
+
+  protected async load(): Promise<void> {
+    const { config, ctx } = this;
+    const path = this.options.objectPath ?? bpfObjectPath('perf');
+    if (!existsSync(path)) throw new Error(`${ctx.id}: ${path} is missing: run ./setup.sh (or make -C bpf) to build the BPF programs`);
+    const cgroupDir = config.cgroup === undefined ? undefined : resolveCgroup(config.cgroup);
+    const pids = config.pids ?? [];
+    const comms = (config.comms ?? []).map(commKey);
+    const maxEntries = config.max_entries ?? DEFAULT_MAX_ENTRIES;
+
+    const obj = openBpfObject(path);
+    this.obj = obj;
+    obj.setConst('include_kernel', config.include_kernel ?? DEFAULT_INCLUDE_KERNEL);
+    obj.setConst('include_idle', config.include_idle ?? DEFAULT_INCLUDE_IDLE);
+    obj.setConst('filter_pids_on', pids.length > 0);
+    obj.setConst('filter_comms_on', comms.length > 0);
+    obj.setConst('filter_cgroup_on', cgroupDir !== undefined);
+    for (const map of ['counts_0', 'counts_1', 'stacks']) obj.setMaxEntries(map, maxEntries);
+    try {
+      await obj.load();
+    } catch (err) {
+      throw new Error(`${ctx.id}: loading the perf program failed: ${errorMessage(err)}`, { cause: err });
+    }
+    for (const pid of pids) obj.map('filter_pids').update(u32(pid), ONE);
+    for (const comm of comms) obj.map('filter_comms').update(comm, ONE);
+    if (cgroupDir !== undefined) {
+      const fd = openSync(cgroupDir, 'r');
+      try {
+        obj.map('filter_cgroup').update(u32(0), u32(fd));
+      } finally {
+        closeSync(fd);
+      }
+    }
+    for (const pid of pids) this.observe(pid);
+    this.drainer = new CountsDrainer(obj);
+    // New pids are rare: a 100 ms latency (the reader then polls every 25 ms, not every 2 ms) is enough to read a process while it lives.
+    this.reader = obj.readRingBuffer('new_pids', (batch) => this.onNewPids(batch), { maxLatencyMs: NEW_PID_LATENCY_MS });
+    this.startTime = nowHrTime();
+    this.windowStartMs = Date.now();
+    this.links.push(obj.attach(PERF_PROGRAM, { kind: 'perf_event', frequency: this.frequency }));
+    ctx.logger.info({ component: ctx.id, frequency: this.frequency }, 'perf sampling attached');
+  }
+
+  /** Detaches the perf events. Idempotent. */
+  protected detachAll(): void {
+    this.destroyLinks(this.links.splice(0));
+  }
+}
