@@ -37,7 +37,7 @@ t.test('the default pipeline runs: syscall and disk metrics on /metrics, exit 0 
     const text = res?.ok ? await res.text() : '';
     return /^syscall_calls_total\{/m.test(text) && /^disk_operations_total\{/m.test(text) ? text : undefined;
   }, 30_000, 'syscall and disk metrics on /metrics (10 s collection interval)');
-  t.match(body, /^syscall_duration_seconds_bucket\{/m, 'syscall latency histogram');
+  t.match(body, /^syscall_duration_bucket\{/m, 'syscall latency histogram');
   t.match(body, /^disk_operations_total\{.*disk_io_direction="write"/m, 'disk writes counted');
   t.match(body, /^ebpf_pipeline_component_received_total\{/m, 'self-telemetry');
   t.equal(await agent.stop('SIGTERM'), 0, agent.stderr());
