@@ -26,17 +26,22 @@ interface BuildNode {
 
 const KINDS: Record<string, FlameKind> = { user: 0, kernel: 1, jit: 2, unknown: 3 };
 
-function pathOf(sample: ProfileSample): { name: string; kind: FlameKind }[] {
-  const path: { name: string; kind: FlameKind }[] = [];
-  if (sample.labels?.comm !== undefined) path.push({ name: sample.labels.comm, kind: 4 });
-  for (let i = sample.stack.length - 1; i >= 0; i--) {
-    const frame = sample.stack[i]!;
-    path.push({ name: foldedFrameName(frame), kind: frame.module === '[kernel]' ? 1 : (KINDS[frame.kind] ?? 3) });
-  }
-  return path;
+function kindOf(frame: ProfileSample['stack'][number]): FlameKind {
+  return frame.module === '[kernel]' ? 1 : (KINDS[frame.kind] ?? 3);
 }
 
-/** The merged call tree of `profile`'s `valueIndex`-th value, rooted at `all`. */
+/** The child of `parent` named `name` of kind `kind`, made when missing; user frames are keyed by name alone. */
+function childOf(parent: BuildNode, name: string, kind: FlameKind): BuildNode {
+  const key = kind === 0 ? name : `${kind}\0${name}`;
+  let child = parent.children.get(key);
+  if (child === undefined) {
+    child = { node: { n: name, v: 0, k: kind }, children: new Map() };
+    parent.children.set(key, child);
+  }
+  return child;
+}
+
+/** The merged call tree of `profile`'s `valueIndex`-th value, rooted at `all` (the comm as first frame when known). */
 export function flameTree(profile: Profile, valueIndex = 0): FlameNode {
   const root: BuildNode = { node: { n: 'all', v: 0, k: 4 }, children: new Map() };
   for (const sample of profile.samples) {
@@ -44,15 +49,14 @@ export function flameTree(profile: Profile, valueIndex = 0): FlameNode {
     if (value <= 0) continue;
     root.node.v += value;
     let at = root;
-    for (const { name, kind } of pathOf(sample)) {
-      const key = `${kind}\0${name}`;
-      let child = at.children.get(key);
-      if (child === undefined) {
-        child = { node: { n: name, v: 0, k: kind }, children: new Map() };
-        at.children.set(key, child);
-      }
-      child.node.v += value;
-      at = child;
+    if (sample.labels?.comm !== undefined) {
+      at = childOf(at, sample.labels.comm, 4);
+      at.node.v += value;
+    }
+    for (let i = sample.stack.length - 1; i >= 0; i--) {
+      const frame = sample.stack[i]!;
+      at = childOf(at, foldedFrameName(frame), kindOf(frame));
+      at.node.v += value;
     }
   }
   return finish(root);

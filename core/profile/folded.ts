@@ -12,7 +12,7 @@ export const KERNEL_SUFFIX = '_[k]';
 
 /** A frame's name as folded stacks show it: `;` and line breaks would break the format, so they become `:` and spaces. */
 export function foldedFrameName(frame: Frame): string {
-  const name = frame.name.replace(/;/g, ':').replace(/[\r\n]/g, ' ');
+  const name = /[;\r\n]/.test(frame.name) ? frame.name.replace(/;/g, ':').replace(/[\r\n]/g, ' ') : frame.name;
   return frame.kind === 'kernel' || frame.module === '[kernel]' ? `${name}${KERNEL_SUFFIX}` : name;
 }
 

@@ -41,19 +41,24 @@ class PprofTables {
   readonly locations: Location[] = [];
   readonly mappings: MappingRange[] = [];
   private readonly functionIds = new Map<string, number>();
-  private readonly locationIds = new Map<string, number>();
+  /** Location ids by module, then address (bigint keys: no string built per frame). */
+  private readonly locationIds = new Map<string, Map<bigint, number>>();
   private readonly mappingsByModule = new Map<string, MappingRange>();
 
   locationId(frame: Frame): number {
-    const key = `${frame.module}\0${frame.address}`;
-    const known = this.locationIds.get(key);
+    let byAddress = this.locationIds.get(frame.module);
+    if (byAddress === undefined) {
+      byAddress = new Map();
+      this.locationIds.set(frame.module, byAddress);
+    }
+    const known = byAddress.get(frame.address);
     if (known !== undefined) return known;
     const range = this.mappingFor(frame);
     const id = this.locations.length + 1;
     this.locations.push(
       new Location({ id, mappingId: range.mapping.id, address: frame.address, line: [new Line({ functionId: this.functionId(frame) })] }),
     );
-    this.locationIds.set(key, id);
+    byAddress.set(frame.address, id);
     return id;
   }
 
