@@ -138,7 +138,8 @@ const HEAD_CHARS = 4096;
  * else until SIGINT (a second one after 10 s). `keepOutput: false` keeps
  * only the start of stdout (a tracer that prints a line per event) and
  * counts its lines. `stop()` resolves when the tracer has exited and its
- * output is read: `{ out, err, lines, code, sig }`.
+ * output is read: `{ out, err, lines, code, sig, failure }`, `failure`
+ * saying how it failed when it exited with a non-zero status.
  */
 function startTracer(cmd, argv, { ready, waitMs = 0, input = false, cpu, keepOutput = true }) {
   return new Promise((resolve, reject) => {
@@ -171,7 +172,9 @@ function startTracer(cmd, argv, { ready, waitMs = 0, input = false, cpu, keepOut
             }
             clearTimeout(timer);
           }
-          return { out, err, lines, ...(await exited) };
+          const status = await exited; // before reading out and err: the last output comes with the exit
+          const failure = status.code ? `exited with ${status.code}: ${err.trim()}` : undefined;
+          return { out, err, lines, failure, ...status };
         },
       });
     });

@@ -88,7 +88,7 @@ async function main() {
         if (tracer) {
           const r = await tracer.stop();
           if (run === 0) notes.push(`${s.name}: ${(s.name.startsWith('bpftrace') ? r.out : r.err).trim().split('\n').slice(-2).join(' ')}`);
-          if (r.code !== 0 && r.sig !== 'SIGINT' && r.code !== null) notes.push(`${s.name} exited with ${r.code}: ${r.err.trim()}`);
+          if (r.failure) notes.push(`${s.name} ${r.failure}`);
         }
         results.get(s.name).push(ns);
         walls.get(s.name).push(wall);

@@ -60,7 +60,7 @@ async function main() {
         if (tracer) {
           const t = await tracer.stop();
           if (s.config && run === 0) notes.push(`${s.name}: ${t.err.trim()}`);
-          if (t.code && t.sig !== 'SIGINT') notes.push(`${s.name} exited with ${t.code}: ${t.err.trim()}`);
+          if (t.failure) notes.push(`${s.name} ${t.failure}`);
         }
         results.get(s.name).push(r);
         process.stderr.write(`run ${run + 1}/${RUNS} ${s.name}: ${r.iops.toFixed(0)} IOPS, ${(r.clatNs / 1000).toFixed(1)} us mean completion latency\n`);

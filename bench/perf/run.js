@@ -103,7 +103,7 @@ async function main() {
         if (p) {
           const r = await p.stop();
           if (s.name.startsWith('receiver') && run === 0) notes.push(`${s.name}: ${r.err.trim().split('\n').pop()}`);
-          if (r.code !== 0 && r.sig !== 'SIGINT' && r.code !== null) notes.push(`${s.name} exited with ${r.code}: ${r.err.trim()}`);
+          if (r.failure) notes.push(`${s.name} ${r.failure}`);
         }
         wall.get(s.name).push(wallNs);
         work.get(s.name).push(workNs);

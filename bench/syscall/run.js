@@ -70,7 +70,7 @@ async function main() {
         if (tracer) {
           const r = await tracer.stop();
           if (s.name.startsWith('receiver') && run === 0) notes.push(`${s.name}: ${r.err.trim()}`);
-          if (r.code !== 0 && r.sig !== 'SIGINT' && r.code !== null) notes.push(`${s.name} exited with ${r.code}: ${r.err.trim()}`);
+          if (r.failure) notes.push(`${s.name} ${r.failure}`);
         }
         results.get(s.name).push(ns);
         walls.get(s.name).push(wall);
