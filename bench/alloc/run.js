@@ -4,56 +4,27 @@
 // bare and under each tracer (pinned to CPU 1); 3 runs each, interleaved;
 // medians and ratios against bare. Needs root.
 //
-//   node bench/alloc/run.js [--runs 3] [--iterations 100000] [--only NAME]
+//   node bench/alloc/run.js [--runs 3] [--iterations 100000] [--only NAME] [--quick] [--help]
 'use strict';
-const { execFileSync, spawn } = require('node:child_process');
-const { mkdirSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
+const { spawn } = require('node:child_process');
+const { mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { createInterface } = require('node:readline');
+const {
+  ONLY_OPTION, benchOptions, requireRoot, compileC, makeBpf, selectScenarios, median, startTracer, printTable, writeResults, runMain,
+} = require('../common');
 
-const args = process.argv.slice(2);
-const opt = (name, def) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : def;
-};
-const RUNS = Number(opt('runs', 3));
-const ITERATIONS = Number(opt('iterations', 100_000));
-const ONLY = opt('only', undefined);
+const { runs: RUNS, iterations: ITERATIONS, only: ONLY } = benchOptions('node bench/alloc/run.js', {
+  iterations: { default: 100_000, quick: 20_000, help: 'malloc+free pairs per run' },
+  only: ONLY_OPTION,
+});
 const LOOP_CPU = 0;
 const TRACER_CPU = 1;
-const ROOT = join(__dirname, '../..');
 const LIBC = '/lib/x86_64-linux-gnu/libc.so.6';
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** Starts a tracer; resolves with a stop() once it is attached. */
-function startTracer(cmd, argv, readyRe, extraWaitMs = 0, input = false) {
-  return new Promise((resolve, reject) => {
-    const child = spawn('taskset', ['-c', String(TRACER_CPU), cmd, ...argv], { stdio: [input ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    let ready = false;
-    const exited = new Promise((r) => child.on('exit', (code, sig) => r({ code, sig })));
-    child.stderr.on('data', (d) => (err += d));
-    child.stdout.on('data', async (d) => {
-      out += d;
-      if (!ready && readyRe.test(out)) {
-        ready = true;
-        await sleep(extraWaitMs);
-        resolve({
-          async stop() {
-            if (input) child.stdin.end();
-            else child.kill('SIGINT');
-            const r = await exited;
-            return { out, err, ...r };
-          },
-        });
-      }
-    });
-    exited.then(({ code }) => { if (!ready) reject(new Error(`${cmd} exited with ${code} before attaching: ${err || out}`)); });
-  });
-}
+/** Starts a tracer pinned to TRACER_CPU; resolves with a stop() once it is attached. */
+const pinned = (cmd, argv, ready, waitMs, input = false) => startTracer(cmd, argv, { ready, waitMs, input, cpu: TRACER_CPU });
 
 /** Starts the loop, waiting on stdin; resolves with its pid and a go() that runs it and returns "cpu wall". */
 function startLoop(bin) {
@@ -80,7 +51,7 @@ function startLoop(bin) {
   });
 }
 
-const host = (config) => (pid) => startTracer(process.execPath, [join(__dirname, 'host.js'), JSON.stringify(config(pid))], /^ready/m, 300, true);
+const host = (config) => (pid) => pinned(process.execPath, [join(__dirname, 'host.js'), JSON.stringify(config(pid))], /^ready/m, 300, true);
 
 const SCENARIOS = [
   { name: 'bare' },
@@ -90,27 +61,21 @@ const SCENARIOS = [
   { name: 'receiver comms, sample_every 1', start: host(() => ({ comms: ['mallocloop'], sample_every: 1 })) },
   {
     name: 'bpftrace uprobe malloc count',
-    start: () => startTracer('bpftrace', ['-e', `uprobe:${LIBC}:malloc { @ = count(); }`], /Attaching \d+ probe/, 1500),
+    start: () => pinned('bpftrace', ['-e', `uprobe:${LIBC}:malloc { @ = count(); }`], /Attaching \d+ probe/, 1500),
   },
   {
     // The receiver's three hooks with a bare counter each: the floor of the kernel's uprobe machinery.
     name: 'bpftrace same 3 hooks, count',
-    start: () => startTracer('bpftrace', ['-e', `uprobe:${LIBC}:malloc,uretprobe:${LIBC}:malloc,uprobe:${LIBC}:free { @ = count(); }`], /Attaching \d+ probe/, 1500),
+    start: () => pinned('bpftrace', ['-e', `uprobe:${LIBC}:malloc,uretprobe:${LIBC}:malloc,uprobe:${LIBC}:free { @ = count(); }`], /Attaching \d+ probe/, 1500),
   },
 ];
 
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-
 async function main() {
-  if (process.getuid() !== 0) throw new Error('run as root: the tracers load BPF programs');
+  requireRoot('the tracers load BPF programs');
   const dir = mkdtempSync(join(tmpdir(), 'bench-alloc-'));
-  const bin = join(dir, 'mallocloop');
-  execFileSync('cc', ['-O2', '-Wall', '-o', bin, join(__dirname, 'mallocloop.c')]);
-  execFileSync('make', ['-s', '-C', join(ROOT, 'bpf')]);
-  const scenarios = SCENARIOS.filter((s) => s.name === 'bare' || !ONLY || s.name.includes(ONLY));
+  const bin = compileC(join(__dirname, 'mallocloop.c'), join(dir, 'mallocloop'));
+  makeBpf();
+  const scenarios = selectScenarios(SCENARIOS, ONLY);
   const results = new Map(scenarios.map((s) => [s.name, []]));
   const walls = new Map(scenarios.map((s) => [s.name, []]));
   const notes = [];
@@ -123,7 +88,7 @@ async function main() {
         if (tracer) {
           const r = await tracer.stop();
           if (run === 0) notes.push(`${s.name}: ${(s.name.startsWith('bpftrace') ? r.out : r.err).trim().split('\n').slice(-2).join(' ')}`);
-          if (r.code !== 0 && r.sig !== 'SIGINT' && r.code !== null) notes.push(`${s.name} exited with ${r.code}: ${r.err.trim()}`);
+          if (r.failure) notes.push(`${s.name} ${r.failure}`);
         }
         results.get(s.name).push(ns);
         walls.get(s.name).push(wall);
@@ -139,19 +104,11 @@ async function main() {
     return { scenario: s.name, runs: results.get(s.name), wall_runs: walls.get(s.name), median_wall_ns: median(walls.get(s.name)), median_ns: m, ratio: Number((m / bare).toFixed(2)) };
   });
   console.log(`malloc+free loop, ${ITERATIONS} pairs pinned to CPU ${LOOP_CPU}, tracers on CPU ${TRACER_CPU}, median of ${RUNS} runs`);
-  console.log('scenario                          CPU ns/pair    x bare   wall ns/pair');
-  for (const r of rows) {
-    console.log(`${r.scenario.padEnd(34)}${r.median_ns.toFixed(1).padStart(11)}   ${r.ratio.toFixed(2).padStart(7)}   ${r.median_wall_ns.toFixed(1).padStart(12)}`);
-  }
+  printTable(['scenario', 'CPU ns/pair', 'x bare', 'wall ns/pair'], rows.map((r) => [
+    r.scenario, r.median_ns.toFixed(1), r.ratio.toFixed(2), r.median_wall_ns.toFixed(1),
+  ]));
   for (const n of notes) console.log(n);
-  const resultsDir = join(ROOT, 'bench/results');
-  mkdirSync(resultsDir, { recursive: true });
-  const json = JSON.stringify({ date: new Date().toISOString(), iterations: ITERATIONS, runs: RUNS, rows }, null, 2);
-  writeFileSync(join(resultsDir, `alloc-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), json);
-  writeFileSync(join(resultsDir, 'alloc-latest.json'), json);
+  writeResults('alloc', { date: new Date().toISOString(), iterations: ITERATIONS, runs: RUNS, rows });
 }
 
-main().catch((err) => {
-  process.stderr.write(`${err.stack ?? err}\n`);
-  process.exit(1);
-});
+runMain(main);

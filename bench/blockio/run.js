@@ -6,63 +6,32 @@
 // tracer adds. Then, once, each BPF program's mean run time (kernel stats).
 // Needs root and `npx tsc -p tsconfig.json` (uses dist/).
 //
-//   node bench/blockio/run.js [--runs 3] [--seconds 3] [--rw randread|randwrite] [--iodepth 16] [--only NAME]
+//   node bench/blockio/run.js [--runs 3] [--seconds 3] [--rw randread|randwrite] [--iodepth 16] [--only NAME] [--quick] [--help]
 'use strict';
-const { execFileSync, spawn } = require('node:child_process');
-const { mkdirSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
+const { execFileSync } = require('node:child_process');
+const { mkdtempSync, rmSync } = require('node:fs');
 const { join } = require('node:path');
+const { ONLY_OPTION, benchOptions, requireRoot, selectScenarios, median, startTracer, printTable, writeResults, runMain } = require('../common');
 
-const args = process.argv.slice(2);
-const opt = (name, def) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : def;
-};
-const RUNS = Number(opt('runs', 3));
-const SECONDS = Number(opt('seconds', 3));
-const RW = opt('rw', 'randread');
-const IODEPTH = Number(opt('iodepth', 16));
-const ONLY = opt('only', undefined);
+const { runs: RUNS, seconds: SECONDS, rw: RW, iodepth: IODEPTH, only: ONLY } = benchOptions('node bench/blockio/run.js', {
+  seconds: { default: 3, quick: 1, help: 'seconds of fio per run' },
+  rw: { default: 'randread', help: 'fio --rw: randread or randwrite' },
+  iodepth: { default: 16, help: 'fio --iodepth' },
+  only: ONLY_OPTION,
+});
 const SIZE = '256M';
-const ROOT = join(__dirname, '../..');
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** Starts a tracer; resolves with stop() once it is attached. */
-function startTracer(cmd, argv, readyRe, input = false) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, argv, { stdio: [input ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    let ready = false;
-    const exited = new Promise((r) => child.on('exit', (code, sig) => r({ code, sig })));
-    child.stderr.on('data', (d) => (err += d));
-    child.stdout.on('data', async (d) => {
-      out += d;
-      if (!ready && readyRe.test(out)) {
-        ready = true;
-        await sleep(200);
-        resolve({
-          async stop() {
-            if (input) child.stdin.end();
-            else child.kill('SIGINT');
-            const r = await exited;
-            return { out, err, ...r };
-          },
-        });
-      }
-    });
-    exited.then(({ code }) => { if (!ready) reject(new Error(`${cmd} exited with ${code} before attaching: ${err || out}`)); });
-  });
-}
+/** Starts a tracer; resolves with stop() once it is attached (and 200 ms more). */
+const tracer = (cmd, argv, ready, input = false) => startTracer(cmd, argv, { ready, waitMs: 200, input });
 
 const host = (config, stats = false) => () =>
-  startTracer(process.execPath, [join(__dirname, 'host.js'), JSON.stringify(config), ...(stats ? ['--stats'] : [])], /^ready /m, true);
+  tracer(process.execPath, [join(__dirname, 'host.js'), JSON.stringify(config), ...(stats ? ['--stats'] : [])], /^ready /m, true);
 
 const SCENARIOS = [
   { name: 'bare' },
   { name: 'receiver (metrics)', config: {} },
   { name: 'receiver + queue_time + slow 10ms', config: { queue_time: true, slow_threshold: '10ms' } },
-  { name: 'biolatency', start: () => startTracer('stdbuf', ['-oL', 'biolatency'], /Tracing block device I\/O/) },
+  { name: 'biolatency', start: () => tracer('stdbuf', ['-oL', 'biolatency'], /Tracing block device I\/O/) },
 ];
 
 function fio(file) {
@@ -75,16 +44,11 @@ function fio(file) {
   return { iops: side.iops, clatNs: side.clat_ns.mean, p99Ns: side.clat_ns.percentile?.['99.000000'] };
 }
 
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-
 async function main() {
-  if (process.getuid() !== 0) throw new Error('run as root: the tracers load BPF programs');
+  requireRoot('the tracers load BPF programs');
   const dir = mkdtempSync('/var/tmp/bench-blockio-');
   const file = join(dir, 'fio.dat');
-  const scenarios = SCENARIOS.filter((s) => s.name === 'bare' || !ONLY || s.name.includes(ONLY));
+  const scenarios = selectScenarios(SCENARIOS, ONLY);
   const results = new Map(scenarios.map((s) => [s.name, []]));
   const notes = [];
   try {
@@ -96,7 +60,7 @@ async function main() {
         if (tracer) {
           const t = await tracer.stop();
           if (s.config && run === 0) notes.push(`${s.name}: ${t.err.trim()}`);
-          if (t.code && t.sig !== 'SIGINT') notes.push(`${s.name} exited with ${t.code}: ${t.err.trim()}`);
+          if (t.failure) notes.push(`${s.name} ${t.failure}`);
         }
         results.get(s.name).push(r);
         process.stderr.write(`run ${run + 1}/${RUNS} ${s.name}: ${r.iops.toFixed(0)} IOPS, ${(r.clatNs / 1000).toFixed(1)} us mean completion latency\n`);
@@ -122,19 +86,11 @@ async function main() {
     };
   });
   console.log(`fio ${RW} 4 KiB direct, io_uring, iodepth ${IODEPTH}, ${SECONDS}s per run, file on /var/tmp; medians of ${RUNS} interleaved runs`);
-  console.log('scenario                              IOPS   x bare   mean clat us   added ns/IO');
-  for (const r of rows) {
-    console.log(`${r.scenario.padEnd(34)}${r.median_iops.toFixed(0).padStart(8)}   ${r.iops_ratio.toFixed(3).padStart(6)}   ${(r.median_clat_ns / 1000).toFixed(2).padStart(12)}   ${r.added_ns_per_io.toFixed(0).padStart(11)}`);
-  }
+  printTable(['scenario', 'IOPS', 'x bare', 'mean clat us', 'added ns/IO'], rows.map((r) => [
+    r.scenario, r.median_iops.toFixed(0), r.iops_ratio.toFixed(3), (r.median_clat_ns / 1000).toFixed(2), r.added_ns_per_io.toFixed(0),
+  ]));
   for (const n of notes) console.log(n);
-  const resultsDir = join(ROOT, 'bench/results');
-  mkdirSync(resultsDir, { recursive: true });
-  const json = JSON.stringify({ date: new Date().toISOString(), rw: RW, iodepth: IODEPTH, seconds: SECONDS, runs: RUNS, rows, notes }, null, 2);
-  writeFileSync(join(resultsDir, `blockio-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), json);
-  writeFileSync(join(resultsDir, 'blockio-latest.json'), json);
+  writeResults('blockio', { date: new Date().toISOString(), rw: RW, iodepth: IODEPTH, seconds: SECONDS, runs: RUNS, rows, notes });
 }
 
-main().catch((err) => {
-  console.error(err.stack ?? String(err));
-  process.exit(1);
-});
+runMain(main);

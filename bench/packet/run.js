@@ -4,20 +4,18 @@
  * namespace -> ebpt-pkt-bench), without and with the receiver attached to
  * the root-side end, interleaved; goal: under 5% loss (median of runs).
  *
- *   npm run build && node bench/packet/run.js [--runs 3] [--seconds 3] [--flows]
+ *   npm run build && node bench/packet/run.js [--runs 3] [--seconds 3] [--flows] [--quick] [--help]
  *
  * Needs root and iperf3. Writes bench/results/packet-<date>.json and packet-latest.json.
  */
 'use strict';
 const { execFileSync, spawn } = require('node:child_process');
-const { mkdirSync, writeFileSync } = require('node:fs');
-const { join } = require('node:path');
+const { benchOptions, requireRoot, sleep, dist, median, writeResults, runMain } = require('../common');
 
-const args = process.argv.slice(2);
-const opt = (name, def) => { const i = args.indexOf(name); return i >= 0 ? Number(args[i + 1]) : def; };
-const RUNS = opt('--runs', 3);
-const SECONDS = opt('--seconds', 3);
-const FLOWS = args.includes('--flows');
+const { runs: RUNS, seconds: SECONDS, flows: FLOWS } = benchOptions('node bench/packet/run.js', {
+  seconds: { default: 3, quick: 1, help: 'seconds of iperf3 per run' },
+  flows: { default: false, help: 'the receiver also tracks 5-tuples (flows.enabled)' },
+});
 const NS = 'ebpt-pkt-bench';
 const IF = 'ebpt-pkt-ba';
 const PEER = 'ebpt-pkt-bp';
@@ -57,15 +55,10 @@ function iperf() {
   return { bps, bpcs: bps / ((cpu.host_total + cpu.remote_total) / 100) };
 }
 
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
 async function withReceiver(fn) {
-  const { PacketReceiver } = require('../../dist/receivers/packet/receiver');
-  const { ComponentTelemetry } = require('../../dist/core/telemetry');
-  const { silentLogger } = require('../../dist/core/logger');
+  const { PacketReceiver } = dist('receivers/packet/receiver');
+  const { ComponentTelemetry } = dist('core/telemetry');
+  const { silentLogger } = dist('core/logger');
   const config = {
     collection_interval: '1s', interfaces: [IF], interface_poll_interval: '5s', max_entries: 4096, max_series: 10000,
     flows: { enabled: FLOWS, max_entries: 10240, top_k: 10, ports: [] },
@@ -83,10 +76,11 @@ async function withReceiver(fn) {
 }
 
 async function main() {
+  requireRoot('the bench makes a network namespace and loads BPF programs');
   setup();
   const server = spawn('ip', ['netns', 'exec', NS, 'iperf3', '-s'], { stdio: 'ignore' });
   try {
-    await new Promise((r) => setTimeout(r, 500));
+    await sleep(500);
     iperf(); // warm-up
     const base = [];
     const withIt = [];
@@ -115,15 +109,11 @@ async function main() {
     };
     console.log(`median throughput: baseline ${(b / 1e9).toFixed(2)} Gbit/s, with receiver ${(w / 1e9).toFixed(2)} Gbit/s: ${loss.toFixed(1)}% loss (goal < 5%): ${result.ok ? 'OK' : 'MISSED'}`);
     console.log(`median per CPU-second: baseline ${(bc / 1e9).toFixed(2)}, with receiver ${(wc / 1e9).toFixed(2)} Gbit: ${cpuLoss.toFixed(1)}% loss: ${result.cpu_ok ? 'OK' : 'MISSED'}`);
-    const dir = join(__dirname, '..', 'results');
-    mkdirSync(dir, { recursive: true });
-    const json = JSON.stringify(result, null, 2) + '\n';
-    writeFileSync(join(dir, `packet-${result.date.replace(/[:.]/g, '-')}.json`), json);
-    writeFileSync(join(dir, 'packet-latest.json'), json);
+    writeResults('packet', result);
   } finally {
     server.kill();
     teardown();
   }
 }
 
-main().catch((err) => { console.error(err); teardown(); process.exit(1); });
+runMain(main, teardown);

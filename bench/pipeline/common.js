@@ -1,22 +1,10 @@
 'use strict';
 /**
- * Shared pieces of the pipeline benchmark: where dist/ is, the workload
- * shape (series, executables, the filter expression) and small helpers.
+ * What the pipeline benchmark's scripts share beyond bench/common.js: the
+ * workload shape (series, executables, the filter expression) and the
+ * memory measurements of a scenario process.
  */
-const path = require('node:path');
 const fs = require('node:fs');
-
-const ROOT = path.resolve(__dirname, '..', '..');
-const DIST = path.join(ROOT, 'dist');
-
-/** Requires a module from the built dist/ tree, with a clear message when it is missing. */
-function dist(rel) {
-  const file = path.join(DIST, rel);
-  if (!fs.existsSync(`${file}.js`)) {
-    throw new Error(`${file}.js not found: run \`npm run build\` first (the bench uses the compiled dist/ tree)`);
-  }
-  return require(file);
-}
 
 /** 25 syscalls x 20 executables = 500 series for `syscall.calls`. */
 const SYSCALLS = [
@@ -35,12 +23,6 @@ const FILTER_DROP = `attributes["process.executable.name"] in [${DROPPED_EXECUTA
 /** Whether the benchmark filter keeps a record (the same decision as the CEL expression). */
 function keptByFilter(record) {
   return !DROPPED_EXECUTABLES.includes(record.attributes['process.executable.name']);
-}
-
-function median(values) {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /** Peak resident set size of this process so far, in MB (kernel high-water mark). */
@@ -78,4 +60,4 @@ function rssSampler(ms = 25) {
   };
 }
 
-module.exports = { ROOT, DIST, dist, SYSCALLS, EXECUTABLES, DROPPED_EXECUTABLES, FILTER_DROP, keptByFilter, median, peakRssMb, rssSampler };
+module.exports = { SYSCALLS, EXECUTABLES, DROPPED_EXECUTABLES, FILTER_DROP, keptByFilter, peakRssMb, rssSampler };

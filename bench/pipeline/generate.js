@@ -13,7 +13,8 @@
  */
 const fs = require('node:fs');
 const path = require('node:path');
-const { dist, SYSCALLS, EXECUTABLES, keptByFilter } = require('./common');
+const { dist } = require('../common');
+const { SYSCALLS, EXECUTABLES, keptByFilter } = require('./common');
 
 const POINTS_PER_LINE = 1000;
 const SERIES = SYSCALLS.length * EXECUTABLES.length;

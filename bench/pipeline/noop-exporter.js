@@ -5,7 +5,7 @@
  * read + JSON.parse + OTLP decode + engine routing and queueing, and nothing
  * of any processor or real exporter.
  */
-const { dist } = require('./common');
+const { dist } = require('../common');
 
 const { defineExporter } = dist('core/index');
 

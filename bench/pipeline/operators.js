@@ -19,7 +19,8 @@
  * copies or changes records, so reuse does not help them. Prints `RESULT {json}`.
  */
 const { Subject, map, pipe } = require('rxjs');
-const { dist, FILTER_DROP, keptByFilter, median, peakRssMb } = require('./common');
+const { dist, median } = require('../common');
+const { FILTER_DROP, keptByFilter, peakRssMb } = require('./common');
 const { metricRecord, logRecord } = require('./generate');
 
 const BATCH = 1000;

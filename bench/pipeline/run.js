@@ -9,30 +9,20 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
-const { ROOT, DIST, median } = require('./common');
+const { ROOT, DIST, ONLY_OPTION, benchOptions, median, printTable, writeResults } = require('../common');
 const { generate } = require('./generate');
 
 /** Goals of the issue, checked against the operator micro-benchmark. */
 const GOALS = { metricPointsPerSecond: 1_000_000, logRecordsPerSecond: 300_000, rssMb: 200 };
 
-function parseArgs(argv) {
-  const opts = { runs: 3, metrics: 1_000_000, logs: 300_000, only: undefined, keep: false, dir: undefined };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const next = () => argv[++i];
-    if (a === '--runs') opts.runs = Number(next());
-    else if (a === '--metrics') opts.metrics = Number(next());
-    else if (a === '--logs') opts.logs = Number(next());
-    else if (a === '--only') opts.only = next();
-    else if (a === '--keep') opts.keep = true;
-    else if (a === '--dir') opts.dir = next();
-    else if (a === '--help' || a === '-h') {
-      console.log('usage: node bench/run.js [--runs N] [--metrics N] [--logs N] [--only SUBSTRING] [--keep] [--dir DIR]');
-      process.exit(0);
-    } else throw new Error(`unknown argument ${a} (try --help)`);
-  }
-  if (!(opts.runs >= 1)) throw new Error('--runs must be >= 1');
-  return opts;
+function parseOptions() {
+  return benchOptions('node bench/run.js', {
+    metrics: { default: 1_000_000, quick: 100_000, help: 'metric points in the recording' },
+    logs: { default: 300_000, quick: 30_000, help: 'log records in the recording' },
+    only: { ...ONLY_OPTION, help: 'only the scenarios whose name contains this text' },
+    keep: { default: false, help: 'keep the temp dir with the recordings' },
+    dir: { default: undefined, help: 'write the recordings there instead of a fresh temp dir (kept)' },
+  });
 }
 
 /** Newest mtime of the files under `dir` whose names end with `ext` (but not `.d.ts`). */
@@ -92,9 +82,10 @@ function fmt(n, digits = 0) {
   return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
-function printTable(rows) {
+/** Prints the result rows (collector scenarios and operator variants) as a table. */
+function printRows(rows) {
   const head = ['scenario', 'records', 'seconds', 'records/s', 'ratio', 'vs baseline', 'peak RSS MB', 'CPU s', 'notes'];
-  const cells = rows.map((r) => [
+  printTable(head, rows.map((r) => [
     r.scenario,
     fmt(r.records),
     fmt(r.seconds, 3),
@@ -104,16 +95,11 @@ function printTable(rows) {
     fmt(r.peakRssMb, 1),
     fmt(r.cpuSeconds, 2),
     r.notes ?? '',
-  ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-  const line = (c) => c.map((v, i) => (i === 0 || i === 5 || i === 8 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join('  ');
-  console.log(line(head));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const c of cells) console.log(line(c));
+  ]), [0, 5, 8]);
 }
 
 function main() {
-  const opts = parseArgs(process.argv.slice(2));
+  const opts = parseOptions();
   checkDist();
   const tmp = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'ebpf-pipeline-bench-'));
   const started = Date.now();
@@ -216,7 +202,7 @@ function main() {
     }
 
     console.log('');
-    printTable([...rows, ...micro]);
+    printRows([...rows, ...micro]);
     console.log('\nratio = records/s of the scenario / records/s of its baseline (same run). Collector rows: median of', opts.runs, 'fresh-process runs;');
     console.log('peak RSS = highest VmHWM over the runs; CPU s = user+system of the process (all threads): when CPU s is well');
     console.log('below seconds, the machine was busy with something else and the wall-clock figures are pessimistic.');
@@ -281,12 +267,8 @@ function main() {
       goals,
       totalSeconds: (Date.now() - started) / 1000,
     };
-    const dir = path.join(ROOT, 'bench', 'results');
-    fs.mkdirSync(dir, { recursive: true });
-    const file = path.join(dir, `pipeline-${result.date.replace(/[:.]/g, '-')}.json`);
-    fs.writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
-    fs.writeFileSync(path.join(dir, 'pipeline-latest.json'), `${JSON.stringify(result, null, 2)}\n`);
-    console.log(`\nwritten to ${path.relative(process.cwd(), file)} (and pipeline-latest.json); total ${fmt(result.totalSeconds, 1)} s`);
+    const file = writeResults('pipeline', result);
+    console.log(`\nwritten to ${file} (and pipeline-latest.json); total ${fmt(result.totalSeconds, 1)} s`);
   } finally {
     if (!opts.keep && !opts.dir) fs.rmSync(tmp, { recursive: true, force: true });
     else console.log(`recordings kept in ${tmp}`);

@@ -14,7 +14,8 @@
  */
 const http = require('node:http');
 const path = require('node:path');
-const { dist, FILTER_DROP, peakRssMb, rssSampler } = require('./common');
+const { dist } = require('../common');
+const { FILTER_DROP, peakRssMb, rssSampler } = require('./common');
 
 const POLL_MS = 2;
 const TIMEOUT_MS = 180_000;

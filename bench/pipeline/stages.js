@@ -16,7 +16,8 @@
  */
 const fs = require('node:fs');
 const readline = require('node:readline');
-const { dist, FILTER_DROP, median } = require('./common');
+const { dist, median } = require('../common');
+const { FILTER_DROP } = require('./common');
 
 async function readAll(file, maxLines) {
   const lines = [];

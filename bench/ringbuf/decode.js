@@ -6,18 +6,19 @@
 //   empty    decodeRecordBatch with an empty visitor: its own cost per record
 //   objects  one JS object per record (what not to do)
 //
-//   node bench/ringbuf/decode.js [--records 6553] [--rounds 2000]
+//   node bench/ringbuf/decode.js [--runs 3] [--records 6553] [--rounds 2000] [--quick] [--help]
 'use strict';
 const { join } = require('node:path');
+const { benchOptions } = require('../common');
 
+const OPTS = benchOptions('node bench/ringbuf/decode.js', {
+  runs: { default: 3, quick: 1, help: 'repetitions of every variant; the best is reported' },
+  records: { default: 6553, help: 'records in the batch (6553: a 256 KiB batch)' },
+  rounds: { default: 2000, quick: 200, help: 'decodes of the batch per repetition (a tenth for objects)' },
+});
 const native = require(join(__dirname, '../../dist/native'));
-const args = process.argv.slice(2);
-const opt = (name, def) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : def;
-};
-const N = opt('records', 6553); // a 256 KiB batch
-const ROUNDS = opt('rounds', 2000);
+const N = OPTS.records;
+const ROUNDS = OPTS.rounds;
 const NR = 110;
 const PID = 4242;
 
@@ -82,7 +83,7 @@ const VARIANTS = {
 };
 
 const results = {};
-for (let rep = 0; rep < 3; rep++) {
+for (let rep = 0; rep < OPTS.runs; rep++) {
   for (const [name, fn] of Object.entries(VARIANTS)) {
     const rounds = name === 'objects' ? Math.max(1, ROUNDS / 10) : ROUNDS;
     const t = process.hrtime.bigint();
@@ -92,7 +93,7 @@ for (let rep = 0; rep < 3; rep++) {
     (results[name] ??= []).push(ns);
   }
 }
-console.log(`decode of a ${N}-record batch (${buf.length} bytes), ${process.version}; best of 3`);
+console.log(`decode of a ${N}-record batch (${buf.length} bytes), ${process.version}; best of ${OPTS.runs}`);
 for (const [name, xs] of Object.entries(results)) {
   const ns = Math.min(...xs);
   console.log(`${name.padEnd(8)} ${ns.toFixed(2).padStart(7)} ns/record ${(1e3 / ns).toFixed(0).padStart(6)} M records/s`);

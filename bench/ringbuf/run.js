@@ -12,31 +12,38 @@
 //
 //   node bench/ringbuf/run.js [--runs 3] [--calls 2000000] [--modes nowakeup,default,threshold]
 //        [--consumers js,c] [--producers 1,2] [--ring-mb 64] [--batch-kb 256] [--poll-ms 1]
-//        [--latency-ms 10] [--decode visit|loop] [--ts]
+//        [--latency-ms 10] [--decode visit|loop] [--ts] [--quick] [--help]
 'use strict';
 const { execFileSync, spawn } = require('node:child_process');
-const { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
+const { existsSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
+const { ROOT, benchOptions, requireRoot, makeBpf, median, printTable, writeResults, runMain } = require('../common');
 
-const args = process.argv.slice(2);
-const opt = (name, def) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : def;
-};
-const RUNS = Number(opt('runs', 3));
-const CALLS = Number(opt('calls', 2_000_000));
-const MODES = opt('modes', 'nowakeup,default,threshold').split(',');
-const CONSUMERS = opt('consumers', 'js,c').split(',');
-const PRODUCERS = opt('producers', '1,2').split(',').map(Number);
-const RING_BYTES = Number(opt('ring-mb', 64)) * 1024 * 1024;
-const BATCH_BYTES = Number(opt('batch-kb', 256)) * 1024;
-const POLL_MS = Number(opt('poll-ms', 1));
-const LATENCY_MS = Number(opt('latency-ms', 10));
-const DECODE = opt('decode', 'visit');
-const WITH_TS = args.includes('--ts');
+const OPTS = benchOptions('node bench/ringbuf/run.js', {
+  calls: { default: 2_000_000, quick: 200_000, help: 'timed getppid calls per producer (plus 10% warm-up)' },
+  modes: { default: 'nowakeup,default,threshold', help: 'wakeup modes, comma-separated' },
+  consumers: { default: 'js,c', help: 'consumers, comma-separated: js (the addon), c (libbpf)' },
+  producers: { default: '1,2', help: 'producer counts, comma-separated' },
+  'ring-mb': { default: 64, help: 'ring buffer size, MiB' },
+  'batch-kb': { default: 256, help: 'maxBatchBytes of the addon reader, KiB' },
+  'poll-ms': { default: 1, help: "the addon reader's poll timeout, ms" },
+  'latency-ms': { default: 10, help: 'maxLatencyMs of the addon reader' },
+  decode: { default: 'visit', help: 'JS decode: visit (decodeRecordBatch) or loop' },
+  ts: { default: false, help: 'records carry bpf_ktime_get_ns()' },
+});
+const RUNS = OPTS.runs;
+const CALLS = OPTS.calls;
+const MODES = OPTS.modes.split(',');
+const CONSUMERS = OPTS.consumers.split(',');
+const PRODUCERS = OPTS.producers.split(',').map(Number);
+const RING_BYTES = OPTS['ring-mb'] * 1024 * 1024;
+const BATCH_BYTES = OPTS['batch-kb'] * 1024;
+const POLL_MS = OPTS['poll-ms'];
+const LATENCY_MS = OPTS['latency-ms'];
+const DECODE = OPTS.decode;
+const WITH_TS = OPTS.ts;
 const WAKEUP_BYTES = 4 * 1024 * 1024; // threshold mode: force a wakeup past 4 MiB unread
-const ROOT = join(__dirname, '../..');
 const GETPPID_NR = process.arch === 'arm64' ? 173 : 110;
 const MODE_NUM = { default: 0, nowakeup: 1, threshold: 2 };
 
@@ -46,7 +53,7 @@ const GOAL = { recordsPerSec: 2.3e6, ratio: 2.6, unaccounted: 0 };
 function build(dir) {
   const bin = join(dir, 'producer');
   execFileSync('cc', ['-O2', '-Wall', '-o', bin, join(__dirname, 'producer.c')]);
-  if (!existsSync(join(ROOT, 'bpf/.output/vmlinux.h'))) execFileSync('make', ['-s', '-C', join(ROOT, 'bpf')]);
+  if (!existsSync(join(ROOT, 'bpf/.output/vmlinux.h'))) makeBpf();
   const arch = process.arch === 'arm64' ? 'arm64' : 'x86';
   const obj = join(dir, 'stream.bpf.o');
   execFileSync('clang', ['-g', '-O2', '-Wall', '-Werror', '-target', 'bpf', `-D__TARGET_ARCH_${arch}`, '-I', join(ROOT, 'bpf/.output'),
@@ -97,12 +104,6 @@ function start(cmd, argv) {
       });
     },
   };
-}
-
-function median(xs) {
-  const s = [...xs].filter((x) => x !== undefined && !Number.isNaN(x)).sort((a, b) => a - b);
-  if (!s.length) return undefined;
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 /** One run of a scenario: producers (and a consumer unless bare). */
@@ -185,7 +186,7 @@ async function runOnce(s, tools) {
 }
 
 async function main() {
-  if (process.getuid() !== 0) throw new Error('run as root: the benchmark loads BPF programs');
+  requireRoot('the benchmark loads BPF programs');
   if (!existsSync(join(ROOT, 'dist/native/index.js'))) throw new Error('dist/native is missing: run ./setup.sh (or npm run build)');
   const dir = mkdtempSync(join(tmpdir(), 'bench-ringbuf-'));
   const scenarios = [];
@@ -249,18 +250,14 @@ async function main() {
   });
   console.log(`getppid producers, ${CALLS} timed calls each (+10% warm-up, traced too), pinned to CPU 0 (and 1); ` +
     `ring ${RING_BYTES >> 20} MiB, batches ${BATCH_BYTES >> 10} KiB, poll ${POLL_MS} ms, decode ${DECODE}${WITH_TS ? ', with ts' : ''}; median of ${RUNS} runs`);
-  console.log('scenario                 prod  CPU ns/call  x bare   M rec/s  drops  accounted  cons CPU ns/rec  JS decode ns/rec  lag ms');
-  for (const r of rows) {
-    const c = r.consumer;
-    const f = (v, d = 1, w = 8) => (v === undefined ? '' : v.toFixed(d)).padStart(w);
-    console.log(
-      `${r.scenario.padEnd(25)}${String(r.producers).padStart(4)}${f(r.median_ns, 1, 13)}${f(r.ratio, 2, 8)}` +
-        (c
-          ? `${f(r.median_records_per_sec / 1e6, 2, 10)}${String(r.max_drops).padStart(7)}${(r.accounting_ok ? 'yes' : 'NO').padStart(11)}` +
-            `${f(r.median_consumer_cpu_ns_per_record, 1, 17)}${f(r.median_js_decode_ns_per_record, 1, 18)}${f(r.median_lag_ms, 1, 8)}`
-          : ''),
-    );
-  }
+  const f = (v, d = 1) => (v === undefined ? '' : v.toFixed(d));
+  printTable(['scenario', 'prod', 'CPU ns/call', 'x bare', 'M rec/s', 'drops', 'accounted', 'cons CPU ns/rec', 'JS decode ns/rec', 'lag ms'], rows.map((r) => [
+    r.scenario, String(r.producers), f(r.median_ns), f(r.ratio, 2),
+    ...(r.consumer
+      ? [f(r.median_records_per_sec / 1e6, 2), String(r.max_drops), r.accounting_ok ? 'yes' : 'NO',
+        f(r.median_consumer_cpu_ns_per_record), f(r.median_js_decode_ns_per_record), f(r.median_lag_ms)]
+      : []),
+  ]));
   // Records/s are wall-clock figures: other load on the machine depresses them. Bare producers
   // whose wall time per call exceeds their CPU time did not have their CPU to themselves.
   const busy = [];
@@ -277,12 +274,10 @@ async function main() {
       `(${(goalRow.median_records_per_sec / 1e6).toFixed(2)}); <= ${GOAL.ratio}x bare ${g.ratio ? 'met' : 'NOT MET'} (${goalRow.ratio}); ` +
       `zero unaccounted drops ${g.unaccounted ? 'met' : 'NOT MET'} (max drops ${goalRow.max_drops})`);
   }
-  const resultsDir = join(ROOT, 'bench/results');
-  mkdirSync(resultsDir, { recursive: true });
-  const json = JSON.stringify({
+  const result = {
     date: new Date().toISOString(), calls: CALLS, runs: RUNS, ringBytes: RING_BYTES, batchBytes: BATCH_BYTES, pollMs: POLL_MS,
     maxLatencyMs: LATENCY_MS, decode: DECODE, withTs: WITH_TS, wakeupBytes: WAKEUP_BYTES, goal: GOAL, busy, rows,
-  }, null, 2);
+  };
   // A variant (--decode loop, --ts, other sizes) is written apart: ringbuf-latest.json stays the default run.
   const tag = [
     CALLS !== 2_000_000 && `calls${CALLS}`,
@@ -298,12 +293,8 @@ async function main() {
     LATENCY_MS !== 10 && `latency${LATENCY_MS}ms`,
   ].filter(Boolean).join('-');
   const base = tag ? `ringbuf-${tag}` : 'ringbuf';
-  writeFileSync(join(resultsDir, `${base}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), json);
-  writeFileSync(join(resultsDir, `${base}-latest.json`), json);
+  writeResults(base, result);
   if (goalRow && Object.values(goalRow.met).some((v) => !v)) process.exitCode = 1;
 }
 
-main().catch((err) => {
-  console.error(err.stack ?? String(err));
-  process.exit(1);
-});
+runMain(main);

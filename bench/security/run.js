@@ -4,81 +4,45 @@
 // receiver (default config), libbpf-tools execsnoop and opensnoop. Runs are
 // interleaved; medians of --runs and ratios against bare. Needs root.
 //
-//   node bench/security/run.js [--runs 3] [--execs 1000] [--opens 300000] [--connects 10000] [--only NAME]
+//   node bench/security/run.js [--runs 3] [--execs 1000] [--opens 300000] [--connects 10000] [--only NAME] [--quick] [--help]
 'use strict';
-const { execFileSync, spawn } = require('node:child_process');
-const { mkdirSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
+const { execFileSync } = require('node:child_process');
+const { mkdtempSync, rmSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
+const {
+  ONLY_OPTION, benchOptions, requireRoot, compileC, makeBpf, selectScenarios, median, startTracer, printTable, goalText, writeResults, runMain,
+} = require('../common');
 
-const args = process.argv.slice(2);
-const opt = (name, def) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : def;
-};
-const RUNS = Number(opt('runs', 3));
-const EXECS = Number(opt('execs', 1000));
-const OPENS = Number(opt('opens', 300000));
-const CONNECTS = Number(opt('connects', 10000));
-const ONLY = opt('only', undefined);
+const { runs: RUNS, execs: EXECS, opens: OPENS, connects: CONNECTS, only: ONLY } = benchOptions('node bench/security/run.js', {
+  execs: { default: 1000, quick: 100, help: 'iterations of the exec loop per run' },
+  opens: { default: 300000, quick: 20000, help: 'iterations of each open loop per run' },
+  connects: { default: 10000, quick: 1000, help: 'iterations of the connect loop per run' },
+  only: ONLY_OPTION,
+});
 const LOOP_CPU = 0;
 const TRACER_CPU = 1;
-const ROOT = join(__dirname, '../..');
 /** A watched path (the default prefixes hold /etc/) and an unwatched one. */
 const WATCHED = '/etc/hostname';
 
 /** Goals from the issue: the receiver's cost per exec at 1000 exec/s, and on an open loop. */
 const GOALS = { exec: 1.05, 'open watched': 1.10, 'open unwatched': 1.10 };
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function startTracer(cmd, argv, readyRe, extraWaitMs, input) {
-  return new Promise((resolve, reject) => {
-    const child = spawn('taskset', ['-c', String(TRACER_CPU), cmd, ...argv], { stdio: [input ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
-    let head = '';
-    let lines = 0;
-    let err = '';
-    let ready = false;
-    const exited = new Promise((r) => child.on('exit', (code, sig) => r({ code, sig })));
-    child.stderr.on('data', (d) => (err += d));
-    child.stdout.on('data', async (d) => {
-      if (head.length < 4096) head += d;
-      for (const c of d) if (c === 10) lines++;
-      if (!ready && readyRe.test(head)) {
-        ready = true;
-        await sleep(extraWaitMs);
-        resolve({
-          async stop() {
-            if (input) child.stdin.end();
-            else child.kill('SIGINT');
-            const r = await exited;
-            return { lines, err, ...r };
-          },
-        });
-      }
-    });
-    exited.then(({ code }) => { if (!ready) reject(new Error(`${cmd} exited with ${code} before attaching: ${err}`)); });
-  });
-}
+/** Starts a tracer pinned to TRACER_CPU, its output counted in lines, not kept; resolves with stop() once attached. */
+const pinned = (cmd, argv, ready, input) => () => startTracer(cmd, argv, { ready, waitMs: 300, input, cpu: TRACER_CPU, keepOutput: false });
 
 const SCENARIOS = [
   { name: 'bare' },
-  { name: 'security receiver', start: () => startTracer(process.execPath, [join(__dirname, 'host.js'), '{}'], /^ready/m, 300, true) },
-  { name: 'execsnoop', start: () => startTracer('stdbuf', ['-oL', '/usr/sbin/execsnoop'], /PCOMM/, 300, false) },
-  { name: 'opensnoop', start: () => startTracer('stdbuf', ['-oL', '/usr/sbin/opensnoop'], /^PID\s+COMM/m, 300, false) },
+  { name: 'security receiver', start: pinned(process.execPath, [join(__dirname, 'host.js'), '{}'], /^ready/m, true) },
+  { name: 'execsnoop', start: pinned('stdbuf', ['-oL', '/usr/sbin/execsnoop'], /PCOMM/, false) },
+  { name: 'opensnoop', start: pinned('stdbuf', ['-oL', '/usr/sbin/opensnoop'], /^PID\s+COMM/m, false) },
 ];
 
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-
 async function main() {
-  if (process.getuid() !== 0) throw new Error('run as root: the tracers load BPF programs');
+  requireRoot('the tracers load BPF programs');
   const dir = mkdtempSync(join(tmpdir(), 'bench-security-'));
-  const bin = join(dir, 'loops');
-  execFileSync('cc', ['-O2', '-Wall', '-pthread', '-o', bin, join(__dirname, 'loops.c')]);
-  execFileSync('make', ['-s', '-C', join(ROOT, 'bpf')]);
+  const bin = compileC(join(__dirname, 'loops.c'), join(dir, 'loops'), ['-pthread']);
+  makeBpf();
   const unwatched = join(dir, 'unwatched');
   writeFileSync(unwatched, 'x');
   const workloads = [
@@ -87,7 +51,7 @@ async function main() {
     { name: 'open unwatched', argv: ['open', String(OPENS), String(LOOP_CPU), unwatched] },
     { name: 'connect', argv: ['connect', String(CONNECTS), String(LOOP_CPU)] },
   ];
-  const scenarios = SCENARIOS.filter((s) => s.name === 'bare' || !ONLY || s.name.includes(ONLY));
+  const scenarios = selectScenarios(SCENARIOS, ONLY);
   const wall = new Map();
   const cpu = new Map();
   const notes = [];
@@ -126,21 +90,12 @@ async function main() {
     }
   }
   console.log(`loops pinned to CPU ${LOOP_CPU}, tracers on CPU ${TRACER_CPU}, median of ${RUNS} runs (execs ${EXECS}, opens ${OPENS}, connects ${CONNECTS})`);
-  console.log('workload         scenario             wall ns/iter   CPU ns/iter   CPU x bare   goal');
-  for (const r of rows) {
-    const goal = r.goal === undefined ? '' : `<= ${r.goal}x ${r.met ? 'met' : 'NOT MET'}`;
-    console.log(`${r.workload.padEnd(17)}${r.scenario.padEnd(21)}${r.median_ns.toFixed(0).padStart(12)}   ${r.median_cpu_ns.toFixed(0).padStart(11)}   ${r.ratio.toFixed(3).padStart(10)}   ${goal}`);
-  }
+  printTable(['workload', 'scenario', 'wall ns/iter', 'CPU ns/iter', 'CPU x bare', 'goal'], rows.map((r) => [
+    r.workload, r.scenario, r.median_ns.toFixed(0), r.median_cpu_ns.toFixed(0), r.ratio.toFixed(3), goalText(`<= ${r.goal}x`, r.met),
+  ]), [0, 1, 5]);
   for (const n of notes) console.log(n);
-  const resultsDir = join(ROOT, 'bench/results');
-  mkdirSync(resultsDir, { recursive: true });
-  const json = JSON.stringify({ date: new Date().toISOString(), runs: RUNS, execs: EXECS, opens: OPENS, connects: CONNECTS, rows, notes }, null, 2);
-  writeFileSync(join(resultsDir, `security-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), json);
-  writeFileSync(join(resultsDir, 'security-latest.json'), json);
+  writeResults('security', { date: new Date().toISOString(), runs: RUNS, execs: EXECS, opens: OPENS, connects: CONNECTS, rows, notes });
   if (rows.some((r) => r.met === false)) process.exitCode = 1;
 }
 
-main().catch((err) => {
-  process.stderr.write(`${err.stack ?? err}\n`);
-  process.exit(1);
-});
+runMain(main);

@@ -4,67 +4,38 @@
 // under each tracer (pinned to CPU 1); 3 runs each, interleaved; medians and
 // ratios against bare. Needs root.
 //
-//   node bench/syscall/run.js [--runs 3] [--calls 5000000] [--only NAME]
+//   node bench/syscall/run.js [--runs 3] [--calls 5000000] [--only NAME] [--quick] [--help]
 'use strict';
-const { execFileSync, spawn } = require('node:child_process');
-const { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
+const { execFileSync } = require('node:child_process');
+const { existsSync, mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
+const {
+  ROOT, ONLY_OPTION, benchOptions, requireRoot, compileC, makeBpf, selectScenarios, median, startTracer, printTable, goalText, writeResults, runMain,
+} = require('../common');
 
-const args = process.argv.slice(2);
-const opt = (name, def) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : def;
-};
-const RUNS = Number(opt('runs', 3));
-const CALLS = Number(opt('calls', 5_000_000));
-const ONLY = opt('only', undefined);
+const { runs: RUNS, calls: CALLS, only: ONLY } = benchOptions('node bench/syscall/run.js', {
+  calls: { default: 5_000_000, quick: 200_000, help: 'getppid calls per run' },
+  only: ONLY_OPTION,
+});
 const LOOP_CPU = 0;
 const TRACER_CPU = 1;
-const ROOT = join(__dirname, '../..');
 
 /** Goals from the issue, as ratios against bare. */
 const GOALS = { 'receiver counts+errors': 1.6, 'receiver with latency': 2.0 };
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
 function build(dir) {
-  const bin = join(dir, 'getppid');
-  execFileSync('cc', ['-O2', '-Wall', '-o', bin, join(__dirname, 'getppid.c')]);
-  execFileSync('make', ['-s', '-C', join(ROOT, 'bpf')]);
+  const bin = compileC(join(__dirname, 'getppid.c'), join(dir, 'getppid'));
+  makeBpf();
   const arch = process.arch === 'arm64' ? 'arm64' : 'x86';
   execFileSync('clang', ['-g', '-O2', '-target', 'bpf', `-D__TARGET_ARCH_${arch}`, '-I', join(ROOT, 'bpf/.output'),
     '-c', join(__dirname, 'floor.bpf.c'), '-o', join(dir, 'floor.bpf.o')]);
   return bin;
 }
 
-/** Starts a tracer; resolves with a stop() once it is attached. */
-function startTracer(cmd, argv, readyRe, extraWaitMs = 0, input = false) {
-  return new Promise((resolve, reject) => {
-    const child = spawn('taskset', ['-c', String(TRACER_CPU), cmd, ...argv], { stdio: [input ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    let ready = false;
-    const exited = new Promise((r) => child.on('exit', (code, sig) => r({ code, sig })));
-    child.stderr.on('data', (d) => (err += d));
-    child.stdout.on('data', async (d) => {
-      out += d;
-      if (!ready && readyRe.test(out)) {
-        ready = true;
-        await sleep(extraWaitMs);
-        resolve({
-          async stop() {
-            if (input) child.stdin.end();
-            else child.kill('SIGINT');
-            const r = await exited;
-            return { out, err, ...r };
-          },
-        });
-      }
-    });
-    exited.then(({ code }) => { if (!ready) reject(new Error(`${cmd} exited with ${code} before attaching: ${err || out}`)); });
-  });
-}
+/** Starts a tracer pinned to TRACER_CPU; resolves with a stop() once it is attached. */
+const pinned = (cmd, argv, ready, waitMs, input = false) => () => startTracer(cmd, argv, { ready, waitMs, input, cpu: TRACER_CPU });
+const host = (config) => pinned(process.execPath, [join(__dirname, 'host.js'), JSON.stringify(config)], /^ready /m, 300, true);
 
 function ensureTracefs() {
   if (existsSync('/sys/kernel/tracing/events') || existsSync('/sys/kernel/debug/tracing/events')) return false;
@@ -74,37 +45,20 @@ function ensureTracefs() {
 
 const SCENARIOS = [
   { name: 'bare' },
-  {
-    name: 'floor: raw_tp array counter',
-    start: (dir) => startTracer(process.execPath, [join(__dirname, 'floor-host.js'), join(dir, 'floor.bpf.o')], /^ready/m, 300, true),
-  },
-  {
-    name: 'receiver counts+errors',
-    start: () => startTracer(process.execPath, [join(__dirname, 'host.js'), JSON.stringify({ latency: false })], /^ready /m, 300, true),
-  },
-  {
-    name: 'receiver with latency',
-    start: () => startTracer(process.execPath, [join(__dirname, 'host.js'), JSON.stringify({ latency: true })], /^ready /m, 300, true),
-  },
-  { name: 'syscount', start: () => startTracer('stdbuf', ['-oL', '/usr/sbin/syscount'], /Tracing syscalls/, 300) },
-  {
-    name: 'bpftrace count',
-    start: () => startTracer('bpftrace', ['-e', 'tracepoint:raw_syscalls:sys_enter { @[args->id] = count(); }'], /Attaching \d+ probe/, 1500),
-  },
+  { name: 'floor: raw_tp array counter', start: (dir) => pinned(process.execPath, [join(__dirname, 'floor-host.js'), join(dir, 'floor.bpf.o')], /^ready/m, 300, true)() },
+  { name: 'receiver counts+errors', start: host({ latency: false }) },
+  { name: 'receiver with latency', start: host({ latency: true }) },
+  { name: 'syscount', start: pinned('stdbuf', ['-oL', '/usr/sbin/syscount'], /Tracing syscalls/, 300) },
+  { name: 'bpftrace count', start: pinned('bpftrace', ['-e', 'tracepoint:raw_syscalls:sys_enter { @[args->id] = count(); }'], /Attaching \d+ probe/, 1500) },
 ];
 
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-
 async function main() {
-  if (process.getuid() !== 0) throw new Error('run as root: the tracers load BPF programs');
+  requireRoot('the tracers load BPF programs');
   const dir = mkdtempSync(join(tmpdir(), 'bench-syscall-'));
   const mountedTracefs = ensureTracefs();
   const bin = build(dir);
   if (mountedTracefs) process.stderr.write('mounted tracefs for syscount and bpftrace (unmounted at the end)\n');
-  const scenarios = SCENARIOS.filter((s) => s.name === 'bare' || !ONLY || s.name.includes(ONLY));
+  const scenarios = selectScenarios(SCENARIOS, ONLY);
   const results = new Map(scenarios.map((s) => [s.name, []]));
   const walls = new Map(scenarios.map((s) => [s.name, []]));
   const notes = [];
@@ -116,7 +70,7 @@ async function main() {
         if (tracer) {
           const r = await tracer.stop();
           if (s.name.startsWith('receiver') && run === 0) notes.push(`${s.name}: ${r.err.trim()}`);
-          if (r.code !== 0 && r.sig !== 'SIGINT' && r.code !== null) notes.push(`${s.name} exited with ${r.code}: ${r.err.trim()}`);
+          if (r.failure) notes.push(`${s.name} ${r.failure}`);
         }
         results.get(s.name).push(ns);
         walls.get(s.name).push(wall);
@@ -141,21 +95,12 @@ async function main() {
     };
   });
   console.log(`getppid loop, ${CALLS} calls pinned to CPU ${LOOP_CPU}, tracers on CPU ${TRACER_CPU}, median of ${RUNS} runs`);
-  console.log('scenario                  CPU ns/call   x bare   min x bare   wall ns/call   goal');
-  for (const r of rows) {
-    const goal = r.goal === undefined ? '' : `<= ${r.goal}x ${r.met ? 'met' : 'NOT MET'}`;
-    console.log(`${r.scenario.padEnd(26)}${r.median_ns.toFixed(1).padStart(11)}   ${r.ratio.toFixed(2).padStart(6)}   ${r.min_ratio.toFixed(2).padStart(10)}   ${r.median_wall_ns.toFixed(1).padStart(12)}   ${goal}`);
-  }
+  printTable(['scenario', 'CPU ns/call', 'x bare', 'min x bare', 'wall ns/call', 'goal'], rows.map((r) => [
+    r.scenario, r.median_ns.toFixed(1), r.ratio.toFixed(2), r.min_ratio.toFixed(2), r.median_wall_ns.toFixed(1), goalText(`<= ${r.goal}x`, r.met),
+  ]), [0, 5]);
   for (const n of notes) console.log(n);
-  const resultsDir = join(ROOT, 'bench/results');
-  mkdirSync(resultsDir, { recursive: true });
-  const json = JSON.stringify({ date: new Date().toISOString(), calls: CALLS, runs: RUNS, rows }, null, 2);
-  writeFileSync(join(resultsDir, `syscall-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), json);
-  writeFileSync(join(resultsDir, 'syscall-latest.json'), json);
+  writeResults('syscall', { date: new Date().toISOString(), calls: CALLS, runs: RUNS, rows });
   if (rows.some((r) => r.met === false)) process.exitCode = 1;
 }
 
-main().catch((err) => {
-  console.error(err.stack ?? String(err));
-  process.exit(1);
-});
+runMain(main);

@@ -3,34 +3,7 @@
  * the host compiler's view, member by member, and every define.
  */
 import t from 'tap';
-import { join } from 'node:path';
-import { BPF_DIR, btfStructs, buildBpfObject, hostLayout } from './btf';
+import { checkLayouts } from '../support/btf-layout';
 import { BLOCKIO_DEFINES, BLOCKIO_STRUCTS } from '../../receivers/blockio/layout';
 
-t.test('blockio: layout.ts equals the BTF of bpf/.output/blockio.bpf.o', async (t) => {
-  const btf = btfStructs(buildBpfObject('blockio'));
-  for (const s of BLOCKIO_STRUCTS) {
-    const found = btf.get(s.name);
-    if (!found) {
-      t.fail(`struct ${s.name} is not in the object's BTF`);
-      continue;
-    }
-    t.equal(found.size, s.size, `sizeof(struct ${s.name})`);
-    t.same(Object.keys(found.members).sort(), Object.keys(s.members).sort(), `struct ${s.name}: the same members`);
-    for (const [m, layout] of Object.entries(s.members)) t.same(found.members[m], layout, `struct ${s.name}.${m}`);
-    const covered = Object.values(s.members).reduce((n, m) => n + m.size, 0);
-    t.equal(covered, s.size, `struct ${s.name}: padding is explicit`);
-  }
-});
-
-t.test('blockio: layout.ts equals bpf/blockio.h as the host compiler sees it', async (t) => {
-  const host = hostLayout(join(BPF_DIR, 'blockio.h'), Object.keys(BLOCKIO_DEFINES), BLOCKIO_STRUCTS);
-  for (const [name, value] of Object.entries(BLOCKIO_DEFINES)) t.equal(host.get(name), value, name);
-  for (const s of BLOCKIO_STRUCTS) {
-    t.equal(host.get(`sizeof(struct ${s.name})`), s.size, `sizeof(struct ${s.name})`);
-    for (const [m, layout] of Object.entries(s.members)) {
-      t.equal(host.get(`offsetof(struct ${s.name}, ${m})`), layout.offset, `offsetof(struct ${s.name}, ${m})`);
-      t.equal(host.get(`sizeof(${s.name}.${m})`), layout.size, `sizeof(${s.name}.${m})`);
-    }
-  }
-});
+checkLayouts(t, 'blockio', { structs: BLOCKIO_STRUCTS, defines: BLOCKIO_DEFINES });

@@ -3,34 +3,7 @@
  * the host compiler's view, member by member, and every define.
  */
 import t from 'tap';
-import { join } from 'node:path';
-import { BPF_DIR, btfStructs, buildBpfObject, hostLayout } from './btf';
+import { checkLayouts } from '../support/btf-layout';
 import { SECURITY_DEFINES, SECURITY_STRUCTS } from '../../receivers/security/layout';
 
-t.test('security: layout.ts equals the BTF of bpf/.output/security.bpf.o', async (t) => {
-  const btf = btfStructs(buildBpfObject('security'));
-  for (const s of SECURITY_STRUCTS) {
-    const found = btf.get(s.name);
-    if (!found) {
-      t.fail(`struct ${s.name} is not in the object's BTF`);
-      continue;
-    }
-    t.equal(found.size, s.size, `sizeof(struct ${s.name})`);
-    t.same(Object.keys(found.members).sort(), Object.keys(s.members).sort(), `struct ${s.name}: the same members`);
-    for (const [m, layout] of Object.entries(s.members)) t.same(found.members[m], layout, `struct ${s.name}.${m}`);
-    const covered = Object.values(s.members).reduce((n, m) => n + m.size, 0);
-    t.equal(covered, s.size, `struct ${s.name}: padding is explicit`);
-  }
-});
-
-t.test('security: layout.ts equals bpf/security.h as the host compiler sees it', async (t) => {
-  const host = hostLayout(join(BPF_DIR, 'security.h'), Object.keys(SECURITY_DEFINES), SECURITY_STRUCTS);
-  for (const [name, value] of Object.entries(SECURITY_DEFINES)) t.equal(host.get(name), value, name);
-  for (const s of SECURITY_STRUCTS) {
-    t.equal(host.get(`sizeof(struct ${s.name})`), s.size, `sizeof(struct ${s.name})`);
-    for (const [m, layout] of Object.entries(s.members)) {
-      t.equal(host.get(`offsetof(struct ${s.name}, ${m})`), layout.offset, `offsetof(struct ${s.name}, ${m})`);
-      t.equal(host.get(`sizeof(${s.name}.${m})`), layout.size, `sizeof(${s.name}.${m})`);
-    }
-  }
-});
+checkLayouts(t, 'security', { structs: SECURITY_STRUCTS, defines: SECURITY_DEFINES });

@@ -3,34 +3,7 @@
  * the host compiler's view, member by member, and every define.
  */
 import t from 'tap';
-import { join } from 'node:path';
-import { BPF_DIR, btfStructs, buildBpfObject, hostLayout } from './btf';
+import { checkLayouts } from '../support/btf-layout';
 import { TCP_DEFINES, TCP_STRUCTS } from '../../receivers/tcp/layout';
 
-t.test('tcp: layout.ts equals the BTF of bpf/.output/tcp.bpf.o', async (t) => {
-  const btf = btfStructs(buildBpfObject('tcp'));
-  for (const s of TCP_STRUCTS) {
-    const found = btf.get(s.name);
-    if (!found) {
-      t.fail(`struct ${s.name} is not in the object's BTF`);
-      continue;
-    }
-    t.equal(found.size, s.size, `sizeof(struct ${s.name})`);
-    t.same(Object.keys(found.members).sort(), Object.keys(s.members).sort(), `struct ${s.name}: the same members`);
-    for (const [m, layout] of Object.entries(s.members)) t.same(found.members[m], layout, `struct ${s.name}.${m}`);
-    const covered = Object.values(s.members).reduce((n, m) => n + m.size, 0);
-    t.equal(covered, s.size, `struct ${s.name}: padding is explicit`);
-  }
-});
-
-t.test('tcp: layout.ts equals bpf/tcp.h as the host compiler sees it', async (t) => {
-  const host = hostLayout(join(BPF_DIR, 'tcp.h'), Object.keys(TCP_DEFINES), TCP_STRUCTS);
-  for (const [name, value] of Object.entries(TCP_DEFINES)) t.equal(host.get(name), value, name);
-  for (const s of TCP_STRUCTS) {
-    t.equal(host.get(`sizeof(struct ${s.name})`), s.size, `sizeof(struct ${s.name})`);
-    for (const [m, layout] of Object.entries(s.members)) {
-      t.equal(host.get(`offsetof(struct ${s.name}, ${m})`), layout.offset, `offsetof(struct ${s.name}, ${m})`);
-      t.equal(host.get(`sizeof(${s.name}.${m})`), layout.size, `sizeof(${s.name}.${m})`);
-    }
-  }
-});
+checkLayouts(t, 'tcp', { structs: TCP_STRUCTS, defines: TCP_DEFINES });
