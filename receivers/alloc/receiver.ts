@@ -4,7 +4,6 @@
  * reads the per-process totals as metrics and the live blocks as a leak
  * report (log records, and a profile when `profiles` is set).
  */
-import { existsSync } from 'node:fs';
 import { BpfReceiver } from '../../core/kernel/bpf-receiver';
 import { errorMessage } from '../../core/error-message';
 import type { CreateContext } from '../../core/component';
@@ -16,7 +15,7 @@ import { AGENT_VERSION } from '../../core/version';
 import type { Link } from '../../native/api';
 import type { Symbolizer } from '../../core/symbolize/types';
 import { createSymbolizer } from '../../core/symbolize/symbolizer';
-import { bpfObjectPath, openBpfObject } from '../../core/kernel/bpf-object';
+import { builtBpfObjectPath, openBpfObject } from '../../core/kernel/bpf-object';
 import { commKey } from '../../core/kernel/bpf-records';
 import {
   DEFAULT_COLLECTION_INTERVAL, DEFAULT_MAX_ENTRIES, DEFAULT_MAX_PROCESSES, DEFAULT_MAX_STACKS, DEFAULT_MIN_AGE, DEFAULT_SAMPLE_EVERY,
@@ -199,8 +198,7 @@ export class AllocReceiver extends BpfReceiver {
 
   protected async load(): Promise<void> {
     const { config, ctx } = this;
-    const path = this.options.objectPath ?? bpfObjectPath('alloc');
-    if (!existsSync(path)) throw new Error(`${ctx.id}: ${path} is missing: run ./setup.sh (or make -C bpf) to build the BPF programs`);
+    const path = builtBpfObjectPath(ctx.id, 'alloc', this.options.objectPath);
     let targets: ProbeTarget[];
     try {
       targets = resolveTargets(config);

@@ -3,7 +3,6 @@
  * into the kernel, reads the per-CPU (disk, direction) series every
  * `collection_interval` and streams slow requests as `disk.request` spans.
  */
-import { existsSync } from 'node:fs';
 import { BpfReceiver } from '../../core/kernel/bpf-receiver';
 import { errorMessage } from '../../core/error-message';
 import type { CreateContext } from '../../core/component';
@@ -13,7 +12,7 @@ import { DEFAULT_MAX_SERIES, SeriesLimiter } from '../../core/cardinality';
 import { parseDuration } from '../../core/config/duration';
 import { AGENT_VERSION } from '../../core/version';
 import type { BpfObject, Link, RecordBatch } from '../../native/api';
-import { bpfObjectPath, openBpfObject } from '../../core/kernel/bpf-object';
+import { builtBpfObjectPath, openBpfObject } from '../../core/kernel/bpf-object';
 import { monotonicToWallOffset } from '../../core/kernel/clock';
 import {
   DEFAULT_COLLECTION_INTERVAL, DEFAULT_MAX_ENTRIES, DEFAULT_MAX_IN_FLIGHT, DEFAULT_QUEUE_TIME, DEFAULT_SLOW_THRESHOLD, type BlockioConfig,
@@ -115,8 +114,7 @@ export class BlockioReceiver extends BpfReceiver {
 
   protected async load(): Promise<void> {
     const { config, ctx } = this;
-    const path = this.options.objectPath ?? bpfObjectPath('blockio');
-    if (!existsSync(path)) throw new Error(`${ctx.id}: ${path} is missing: run ./setup.sh (or make -C bpf) to build the BPF programs`);
+    const path = builtBpfObjectPath(ctx.id, 'blockio', this.options.objectPath);
     const { devs, problems } = resolveDevices(config.devices ?? [], this.sysClassBlock);
     if (problems.length > 0) throw new Error(`${ctx.id}: devices: ${problems.map((p) => p.message).join('; ')}`);
     const needInsert = this.queueTime || this.slowThresholdNs > 0n;

@@ -5,7 +5,7 @@
  * them, writes one profile (pprof, folded stacks, flame graph HTML) and
  * emits `process.cpu.samples`.
  */
-import { closeSync, existsSync, openSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { BpfReceiver } from '../../core/kernel/bpf-receiver';
 import { errorMessage } from '../../core/error-message';
 import type { CreateContext } from '../../core/component';
@@ -14,14 +14,14 @@ import { nowHrTime } from '../../core/signals';
 import { parseDuration } from '../../core/config/duration';
 import { AGENT_VERSION } from '../../core/version';
 import { DEFAULT_MAX_SERIES, SeriesLimiter } from '../../core/cardinality';
-import { bpfObjectPath, openBpfObject } from '../../core/kernel/bpf-object';
+import { builtBpfObjectPath, openBpfObject } from '../../core/kernel/bpf-object';
 import { commKey, decodeFixedRecords } from '../../core/kernel/bpf-records';
 import type { Link, RecordBatch } from '../../native/api';
 import type { Profile, ProfileOutputConfig } from '../../core/profile/types';
 import type { Symbolizer } from '../../core/symbolize/types';
 import { createSymbolizer } from '../../core/symbolize/symbolizer';
 import { ProfileWriter } from '../../core/profile/output';
-import { resolveCgroup } from '../syscall/receiver';
+import { resolveCgroup } from '../../core/kernel/cgroup';
 import {
   DEFAULT_COLLECTION_INTERVAL, DEFAULT_FREQUENCY, DEFAULT_INCLUDE_IDLE, DEFAULT_INCLUDE_KERNEL, DEFAULT_MAX_ENTRIES, type PerfConfig,
 } from './config';
@@ -221,8 +221,7 @@ export class PerfReceiver extends BpfReceiver {
 
   protected async load(): Promise<void> {
     const { config, ctx } = this;
-    const path = this.options.objectPath ?? bpfObjectPath('perf');
-    if (!existsSync(path)) throw new Error(`${ctx.id}: ${path} is missing: run ./setup.sh (or make -C bpf) to build the BPF programs`);
+    const path = builtBpfObjectPath(ctx.id, 'perf', this.options.objectPath);
     const cgroupDir = config.cgroup === undefined ? undefined : resolveCgroup(config.cgroup);
     const pids = config.pids ?? [];
     const comms = (config.comms ?? []).map(commKey);

@@ -5,8 +5,7 @@
  */
 import { BpfReceiver } from '../../core/kernel/bpf-receiver';
 import { errorMessage } from '../../core/error-message';
-import { closeSync, existsSync, openSync, readFileSync, statSync, statfsSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { closeSync, openSync } from 'node:fs';
 import type { CreateContext } from '../../core/component';
 import type { HrTime, Scope, SpanRecord } from '../../core/signals';
 import { nowHrTime } from '../../core/signals';
@@ -17,9 +16,10 @@ import { DEFAULT_COLLECTION_INTERVAL, DEFAULT_FAILED_ONLY, DEFAULT_INCLUDE_SELF,
 import { decodeById, decodeErrors, decodeHists, decodeSlowEvents, slowEventToSpan, toMetricRecords, type SpanContext } from './decode';
 import { SYSCALL_DROP_ID_RANGE, SYSCALL_DROP_MAP_FULL, SYSCALL_DROP_RINGBUF_FULL, SYSCALL_MAX_ID } from './layout';
 import { syscallTable, type SyscallTable } from './syscall-table';
-import { bpfObjectPath, openBpfObject } from '../../core/kernel/bpf-object';
+import { builtBpfObjectPath, openBpfObject } from '../../core/kernel/bpf-object';
 import { commKey } from '../../core/kernel/bpf-records';
 import { monotonicToWallOffset } from '../../core/kernel/clock';
+import { resolveCgroup } from '../../core/kernel/cgroup';
 
 /** The three program pairs in bpf/syscall.bpf.c, in the order they are tried. */
 export const SYSCALL_PROGRAMS = {
@@ -34,49 +34,12 @@ export type SyscallVariant = keyof typeof SYSCALL_PROGRAMS;
 /** Spans kept between two collections at most; more are dropped (`buffer_full`). */
 export const MAX_PENDING_SPANS = 65536;
 
-/** `CGROUP2_SUPER_MAGIC` from linux/magic.h. */
-const CGROUP2_SUPER_MAGIC = 0x63677270;
-
 /** Options for tests and benchmarks; the engine passes none. */
 export interface SyscallReceiverOptions {
   /** Force a program pair (default: each in {@link SYSCALL_PROGRAMS} order until one loads and attaches). */
   variant?: SyscallVariant;
   /** The compiled object (default: `bpf/.output/syscall.bpf.o` of this package). */
   objectPath?: string;
-}
-
-/** The mount point of the cgroup v2 hierarchy, from /proc/self/mounts. */
-export function cgroup2Mount(): string | undefined {
-  try {
-    for (const line of readFileSync('/proc/self/mounts', 'utf8').split('\n')) {
-      const [, dir, fstype] = line.split(' ');
-      if (fstype === 'cgroup2') return dir.replace(/\\040/g, ' ');
-    }
-  } catch {
-    // no /proc: no mount
-  }
-  return undefined;
-}
-
-/** Resolves the `cgroup` setting to a cgroup v2 directory; throws a message saying what to fix. */
-export function resolveCgroup(path: string): string {
-  let dir = path;
-  if (!isAbsolute(path)) {
-    const mount = cgroup2Mount();
-    if (!mount) throw new Error(`cgroup "${path}": no cgroup v2 hierarchy is mounted; mount one or give an absolute path`);
-    dir = join(mount, path);
-  }
-  let isDir = false;
-  try {
-    isDir = statSync(dir).isDirectory();
-  } catch {
-    // reported below
-  }
-  if (!isDir) throw new Error(`cgroup "${path}": ${dir} is not a directory`);
-  if (statfsSync(dir).type !== CGROUP2_SUPER_MAGIC) {
-    throw new Error(`cgroup "${path}": ${dir} is not in a cgroup v2 hierarchy (cgroup v1 is not supported)`);
-  }
-  return dir;
 }
 
 /** The `syscall_mask` bitmap (`__u64[SYSCALL_MAX_ID / 64]`, little-endian) of a set of ids. */
@@ -160,8 +123,7 @@ export class SyscallReceiver extends BpfReceiver {
 
   protected async load(): Promise<void> {
     const { config, ctx } = this;
-    const path = this.options.objectPath ?? bpfObjectPath('syscall');
-    if (!existsSync(path)) throw new Error(`${ctx.id}: ${path} is missing: run ./setup.sh (or make -C bpf) to build the BPF programs`);
+    const path = builtBpfObjectPath(ctx.id, 'syscall', this.options.objectPath);
     const needStart = this.latency || this.slowThresholdNs > 0n;
     const ids = (config.syscalls ?? []).map((name) => {
       const id = this.table.ids.get(name);

@@ -6,7 +6,6 @@
  */
 import { BpfReceiver } from '../../core/kernel/bpf-receiver';
 import { errorMessage } from '../../core/error-message';
-import { existsSync } from 'node:fs';
 import type { CreateContext } from '../../core/component';
 import type { HrTime, LogRecord, Scope, SpanRecord } from '../../core/signals';
 import { nowHrTime } from '../../core/signals';
@@ -20,7 +19,7 @@ import {
 } from './config';
 import { closeEventToSignals, decodeCloseEvents, decodeSeries, randomIds, toMetricRecords, type EventContext } from './decode';
 import { TCP_DROP_MAP_FULL, TCP_DROP_RINGBUF_FULL, TCP_DROP_START_FULL } from './layout';
-import { bpfObjectPath, openBpfObject } from '../../core/kernel/bpf-object';
+import { builtBpfObjectPath, openBpfObject } from '../../core/kernel/bpf-object';
 import { commKey } from '../../core/kernel/bpf-records';
 import { monotonicToWallOffset } from '../../core/kernel/clock';
 
@@ -113,8 +112,7 @@ export class TcpReceiver extends BpfReceiver {
 
   protected async load(): Promise<void> {
     const { config, ctx } = this;
-    const path = this.options.objectPath ?? bpfObjectPath('tcp');
-    if (!existsSync(path)) throw new Error(`${ctx.id}: ${path} is missing: run ./setup.sh (or make -C bpf) to build the BPF programs`);
+    const path = builtBpfObjectPath(ctx.id, 'tcp', this.options.objectPath);
     const pids = config.pids ?? [];
     const comms = (config.comms ?? []).map(commKey);
     const ports = config.ports ?? [];
