@@ -14,10 +14,11 @@ import { AGENT_VERSION } from '../../core/version';
 import type { BpfObject, Link, RecordBatch } from '../../native/api';
 import { builtBpfObjectPath, openBpfObject } from '../../core/kernel/bpf-object';
 import { monotonicToWallOffset } from '../../core/kernel/clock';
+import { randomIds } from '../../core/kernel/span-ids';
 import {
   DEFAULT_COLLECTION_INTERVAL, DEFAULT_MAX_ENTRIES, DEFAULT_MAX_IN_FLIGHT, DEFAULT_QUEUE_TIME, DEFAULT_SLOW_THRESHOLD, type BlockioConfig,
 } from './config';
-import { decodeSeries, decodeSlowRequests, randomIds, slowRequestToSpan, toMetricRecords, type SpanContext } from './decode';
+import { decodeSeries, decodeSlowRequests, slowRequestToSpan, toMetricRecords, type SpanContext } from './decode';
 import { BLOCKIO_DROP_MAP_FULL, BLOCKIO_DROP_RINGBUF_FULL, BLOCKIO_DROP_START_FULL } from './layout';
 import { deviceNames, majorMinor, resolveDevices, SYS_CLASS_BLOCK } from './devices';
 

@@ -17,11 +17,12 @@ import {
   DEFAULT_COLLECTION_INTERVAL, DEFAULT_CONNECTION_EVENTS, DEFAULT_IGNORE_LOOPBACK, DEFAULT_INCLUDE_SELF, DEFAULT_MAX_CONNECTIONS,
   DEFAULT_MAX_ENTRIES, DEFAULT_PEER_ATTRIBUTES, DEFAULT_RTT_SAMPLE_INTERVAL, type TcpConfig,
 } from './config';
-import { closeEventToSignals, decodeCloseEvents, decodeSeries, randomIds, toMetricRecords, type EventContext } from './decode';
+import { closeEventToSignals, decodeCloseEvents, decodeSeries, toMetricRecords, type EventContext } from './decode';
 import { TCP_DROP_MAP_FULL, TCP_DROP_RINGBUF_FULL, TCP_DROP_START_FULL } from './layout';
 import { builtBpfObjectPath, openBpfObject } from '../../core/kernel/bpf-object';
 import { commKey } from '../../core/kernel/bpf-records';
 import { monotonicToWallOffset } from '../../core/kernel/clock';
+import { randomIds } from '../../core/kernel/span-ids';
 
 /** The two program sets in bpf/tcp.bpf.c, by hook. */
 export const TCP_PROGRAMS = {
