@@ -33,6 +33,8 @@
 #include <bpf/bpf_core_read.h>
 #include "bits.bpf.h"
 #include "blockio.h"
+#define DROPS_MAX_ENTRIES BLOCKIO_N_DROPS
+#include "drops.bpf.h"
 
 #define REQ_OP_MASK 0xff	/* (1 << REQ_OP_BITS) - 1 */
 #define MINORBITS 20		/* the kernel's dev_t: major << 20 | minor */
@@ -73,14 +75,6 @@ struct {
 	__uint(max_entries, 256 * 1024);
 } events SEC(".maps");
 
-/* Kernel-side losses, by BLOCKIO_DROP_*. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, BLOCKIO_N_DROPS);
-	__type(key, __u32);
-	__type(value, __u64);
-} drops SEC(".maps");
-
 /* Disks (kernel dev_t) to trace when filter_devs_on. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -91,15 +85,6 @@ struct {
 
 /* Keeps struct blockio_event in the object's BTF (the layout test reads it there). */
 struct blockio_event *unused_blockio_event __attribute__((unused));
-
-/* Per-CPU values are bumped without atomics (see syscall.bpf.c). */
-static __always_inline void count_drop(__u32 reason)
-{
-	__u64 *n = bpf_map_lookup_elem(&drops, &reason);
-
-	if (n)
-		*n += 1;
-}
 
 static __always_inline bool need_insert(void)
 {

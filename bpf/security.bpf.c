@@ -23,6 +23,9 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
 #include "security.h"
+/* Losses by reason * SEC_N_KINDS + kind (count_event_drop). */
+#define DROPS_MAX_ENTRIES (SEC_N_DROP_REASONS * SEC_N_KINDS)
+#include "drops.bpf.h"
 
 #define AF_INET 2
 #define AF_INET6 10
@@ -50,14 +53,6 @@ struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 1024 * 1024);
 } events SEC(".maps");
-
-/* Losses by reason * SEC_N_KINDS + kind. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, SEC_N_DROP_REASONS * SEC_N_KINDS);
-	__type(key, __u32);
-	__type(value, __u64);
-} drops SEC(".maps");
 
 /* The event of the syscall in progress, by thread (pid_tgid). */
 struct {
@@ -110,13 +105,10 @@ struct sec_event *unused_sec_event __attribute__((unused));
 struct sec_prefix_key *unused_sec_prefix_key __attribute__((unused));
 struct sec_bucket *unused_sec_bucket __attribute__((unused));
 
-static __always_inline void count_drop(__u32 reason, __u32 kind)
+/* Counts one event of `kind` lost for `reason` (SEC_DROP_*). */
+static __always_inline void count_event_drop(__u32 reason, __u32 kind)
 {
-	__u32 key = reason * SEC_N_KINDS + kind;
-	__u64 *n = bpf_map_lookup_elem(&drops, &key);
-
-	if (n)
-		*n += 1;
+	count_drop(reason * SEC_N_KINDS + kind);
 }
 
 /* Whether the process may send one more event of this kind now (token bucket). */
@@ -145,7 +137,7 @@ static __always_inline bool rate_allows(__u32 tgid, __u32 kind)
 	if (b->tokens > cap)
 		b->tokens = cap;
 	if (b->tokens < unit) {
-		count_drop(SEC_DROP_RATE_LIMITED, kind);
+		count_event_drop(SEC_DROP_RATE_LIMITED, kind);
 		return false;
 	}
 	b->tokens -= unit;
@@ -203,7 +195,7 @@ static __always_inline __u64 flags_for_output(void)
 static __always_inline void output(void *data, __u64 size, __u32 kind)
 {
 	if (bpf_ringbuf_output(&events, data, size, flags_for_output()))
-		count_drop(SEC_DROP_RINGBUF_FULL, kind);
+		count_event_drop(SEC_DROP_RINGBUF_FULL, kind);
 }
 
 /* Bytes of a record of this kind: the header and the strings it uses. */
@@ -598,7 +590,7 @@ int BPF_PROG(sec_sys_enter, struct pt_regs *regs, long id)
 	r->ev.handler = h;
 	r->ev.syscall_id = id;
 	if (bpf_map_update_elem(&stash, &pid_tgid, &r->ev, BPF_ANY))
-		count_drop(SEC_DROP_STASH_FULL, kind);
+		count_event_drop(SEC_DROP_STASH_FULL, kind);
 	return 0;
 }
 

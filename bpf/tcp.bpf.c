@@ -36,6 +36,10 @@
 #include <bpf/bpf_endian.h>
 #include "bits.bpf.h"
 #include "tcp.h"
+#define DROPS_MAX_ENTRIES TCP_N_DROPS
+#include "drops.bpf.h"
+#define FILTER_MAX_ENTRIES TCP_MAX_FILTER
+#include "filters.bpf.h"
 
 #define AF_INET 2
 #define AF_INET6 10
@@ -46,8 +50,6 @@ const volatile __u32 self_pid = 0;		/* connections this tgid opens are not track
 const volatile bool peer_attributes = false;	/* key `hists` by peer address and port too */
 const volatile bool emit_events = true;		/* stream each close through `events` */
 const volatile bool ignore_loopback = false;	/* skip connections whose peer is a loopback address */
-const volatile bool filter_pids_on = false;	/* only outbound connections of the tgids in filter_pids */
-const volatile bool filter_comms_on = false;	/* only outbound connections of the comms in filter_comms */
 const volatile bool filter_ports_on = false;	/* only connections with a local or peer port in filter_ports */
 /* Wake the reader when this many bytes are waiting (0: on every event). */
 const volatile __u64 wakeup_data_size = 0;
@@ -91,28 +93,6 @@ struct {
 	__uint(max_entries, 1024 * 1024);
 } events SEC(".maps");
 
-/* Kernel-side losses, by TCP_DROP_*. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, TCP_N_DROPS);
-	__type(key, __u32);
-	__type(value, __u64);
-} drops SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, TCP_MAX_FILTER);
-	__type(key, __u32);
-	__type(value, __u8);
-} filter_pids SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, TCP_MAX_FILTER);
-	__type(key, char[TASK_COMM_LEN]);
-	__type(value, __u8);
-} filter_comms SEC(".maps");
-
 /* Ports in host order. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -123,15 +103,6 @@ struct {
 
 /* Keeps struct tcp_close_event in the object's BTF (the layout test reads it there). */
 struct tcp_close_event *unused_tcp_close_event __attribute__((unused));
-
-/* Per-CPU values are bumped without atomics (see syscall.bpf.c). */
-static __always_inline void count_drop(__u32 reason)
-{
-	__u64 *n = bpf_map_lookup_elem(&drops, &reason);
-
-	if (n)
-		*n += 1;
-}
 
 static __always_inline bool any_filter(void)
 {
@@ -209,10 +180,10 @@ static __always_inline void track(const struct sock *sk, __u32 direction, __u64 
 
 		if (self_pid && tgid == self_pid)
 			return;
-		if (filter_pids_on && !bpf_map_lookup_elem(&filter_pids, &tgid))
+		if (!pid_wanted(tgid))
 			return;
 		bpf_get_current_comm(s.comm, sizeof(s.comm));
-		if (filter_comms_on && !bpf_map_lookup_elem(&filter_comms, s.comm))
+		if (!comm_wanted(s.comm))
 			return;
 		s.pid = tgid;
 	} else if (filter_pids_on || filter_comms_on) {

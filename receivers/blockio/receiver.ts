@@ -15,6 +15,7 @@ import type { BpfObject, Link, RecordBatch } from '../../native/api';
 import { builtBpfObjectPath, openBpfObject } from '../../core/kernel/bpf-object';
 import { monotonicToWallOffset } from '../../core/kernel/clock';
 import { randomIds } from '../../core/kernel/span-ids';
+import { FILTER_PRESENT } from '../../core/kernel/process-filters';
 import {
   DEFAULT_COLLECTION_INTERVAL, DEFAULT_MAX_ENTRIES, DEFAULT_MAX_IN_FLIGHT, DEFAULT_QUEUE_TIME, DEFAULT_SLOW_THRESHOLD, type BlockioConfig,
 } from './config';
@@ -47,8 +48,6 @@ export interface BlockioReceiverOptions {
   /** Where block devices are listed (default /sys/class/block). */
   sysClassBlock?: string;
 }
-
-const ONE = Buffer.from([1]);
 
 /** Disk request counts, bytes and latency, aggregated in the kernel; slow requests as spans. */
 export class BlockioReceiver extends BpfReceiver {
@@ -157,7 +156,7 @@ export class BlockioReceiver extends BpfReceiver {
     for (const dev of devs) {
       const key = Buffer.alloc(4);
       key.writeUInt32LE(dev);
-      obj.map('filter_devs').update(key, ONE);
+      obj.map('filter_devs').update(key, FILTER_PRESENT);
     }
 
     if (this.slowThresholdNs > 0n) {

@@ -5,7 +5,6 @@
  */
 import { BpfReceiver } from '../../core/kernel/bpf-receiver';
 import { errorMessage } from '../../core/error-message';
-import { closeSync, openSync } from 'node:fs';
 import type { CreateContext } from '../../core/component';
 import type { HrTime, Scope, SpanRecord } from '../../core/signals';
 import { nowHrTime } from '../../core/signals';
@@ -17,9 +16,8 @@ import { decodeById, decodeErrors, decodeHists, decodeSlowEvents, slowEventToSpa
 import { SYSCALL_DROP_ID_RANGE, SYSCALL_DROP_MAP_FULL, SYSCALL_DROP_RINGBUF_FULL, SYSCALL_MAX_ID } from './layout';
 import { syscallTable, type SyscallTable } from './syscall-table';
 import { builtBpfObjectPath, openBpfObject } from '../../core/kernel/bpf-object';
-import { commKey } from '../../core/kernel/bpf-records';
 import { monotonicToWallOffset } from '../../core/kernel/clock';
-import { resolveCgroup } from '../../core/kernel/cgroup';
+import { ProcessFilters } from '../../core/kernel/process-filters';
 
 /** The three program pairs in bpf/syscall.bpf.c, in the order they are tried. */
 export const SYSCALL_PROGRAMS = {
@@ -52,13 +50,6 @@ export function syscallMask(ids: Iterable<number>): Buffer {
   return mask;
 }
 
-function u32(n: number): Buffer {
-  const b = Buffer.alloc(4);
-  b.writeUInt32LE(n);
-  return b;
-}
-
-const ONE = Buffer.from([1]);
 
 
 /** Counts, errors and latency of system calls, aggregated in the kernel. */
@@ -130,9 +121,7 @@ export class SyscallReceiver extends BpfReceiver {
       if (id === undefined) throw new Error(`${ctx.id}: unknown syscall "${name}"`);
       return id;
     });
-    const cgroupDir = config.cgroup === undefined ? undefined : resolveCgroup(config.cgroup);
-    const pids = config.pids ?? [];
-    const comms = (config.comms ?? []).map(commKey);
+    const filters = new ProcessFilters(config, true);
     const maxEntries = config.max_entries ?? DEFAULT_MAX_ENTRIES;
 
     // tp_btf first; raw_tp when this kernel refuses it; the classic tracepoints last. All need the kernel's BTF (task storage).
@@ -148,9 +137,7 @@ export class SyscallReceiver extends BpfReceiver {
       obj.setConst('latency', this.latency);
       obj.setConst('slow_threshold_ns', this.slowThresholdNs);
       obj.setConst('failed_only', config.failed_only ?? DEFAULT_FAILED_ONLY);
-      obj.setConst('filter_pids_on', pids.length > 0);
-      obj.setConst('filter_comms_on', comms.length > 0);
-      obj.setConst('filter_cgroup_on', cgroupDir !== undefined);
+      filters.setConsts(obj);
       obj.setConst('filter_syscalls_on', ids.length > 0);
       obj.setConst('syscall_mask', syscallMask(ids));
       // Maps the mode does not use shrink to one entry.
@@ -175,16 +162,7 @@ export class SyscallReceiver extends BpfReceiver {
     if (!obj) throw new Error(`${ctx.id}: no program variant to load`);
 
     // Filters go in before the programs are attached, so no call is counted unfiltered.
-    for (const pid of pids) obj.map('filter_pids').update(u32(pid), ONE);
-    for (const comm of comms) obj.map('filter_comms').update(comm, ONE);
-    if (cgroupDir !== undefined) {
-      const fd = openSync(cgroupDir, 'r');
-      try {
-        obj.map('filter_cgroup').update(u32(0), u32(fd));
-      } finally {
-        closeSync(fd);
-      }
-    }
+    filters.fillMaps(obj);
 
     if (this.slowThresholdNs > 0n) {
       this.spanCtx = { resource: ctx.resource, scope: this.scope, table: this.table, wallOffsetNs: monotonicToWallOffset() };

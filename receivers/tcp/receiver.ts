@@ -20,7 +20,7 @@ import {
 import { closeEventToSignals, decodeCloseEvents, decodeSeries, toMetricRecords, type EventContext } from './decode';
 import { TCP_DROP_MAP_FULL, TCP_DROP_RINGBUF_FULL, TCP_DROP_START_FULL } from './layout';
 import { builtBpfObjectPath, openBpfObject } from '../../core/kernel/bpf-object';
-import { commKey } from '../../core/kernel/bpf-records';
+import { FILTER_PRESENT, ProcessFilters } from '../../core/kernel/process-filters';
 import { monotonicToWallOffset } from '../../core/kernel/clock';
 import { randomIds } from '../../core/kernel/span-ids';
 
@@ -50,15 +50,12 @@ export interface TcpReceiverOptions {
   objectPath?: string;
 }
 
-/** A `__u32` or `__u16` little-endian map key. */
-function uint(n: number, size: 2 | 4): Buffer {
-  const b = Buffer.alloc(size);
-  if (size === 2) b.writeUInt16LE(n);
-  else b.writeUInt32LE(n);
+/** A `__u16` little-endian map key. */
+function u16Key(n: number): Buffer {
+  const b = Buffer.alloc(2);
+  b.writeUInt16LE(n);
   return b;
 }
-
-const ONE = Buffer.from([1]);
 
 
 /** TCP connection lifecycle, retransmits, resets and RTT, aggregated in the kernel; closed connections as spans and logs. */
@@ -114,8 +111,7 @@ export class TcpReceiver extends BpfReceiver {
   protected async load(): Promise<void> {
     const { config, ctx } = this;
     const path = builtBpfObjectPath(ctx.id, 'tcp', this.options.objectPath);
-    const pids = config.pids ?? [];
-    const comms = (config.comms ?? []).map(commKey);
+    const filters = new ProcessFilters(config, false);
     const ports = config.ports ?? [];
     const events = config.connection_events ?? DEFAULT_CONNECTION_EVENTS;
 
@@ -132,8 +128,7 @@ export class TcpReceiver extends BpfReceiver {
       obj.setConst('wakeup_data_size', EVENTS_WAKEUP_BYTES);
       obj.setConst('rtt_sample_interval_ns', BigInt(Math.round(parseDuration(config.rtt_sample_interval ?? DEFAULT_RTT_SAMPLE_INTERVAL) * 1e6)));
       obj.setConst('ignore_loopback', config.ignore_loopback ?? DEFAULT_IGNORE_LOOPBACK);
-      obj.setConst('filter_pids_on', pids.length > 0);
-      obj.setConst('filter_comms_on', comms.length > 0);
+      filters.setConsts(obj);
       obj.setConst('filter_ports_on', ports.length > 0);
       obj.setMaxEntries('hists', config.max_entries ?? DEFAULT_MAX_ENTRIES);
       obj.setMaxEntries('start', config.max_connections ?? DEFAULT_MAX_CONNECTIONS);
@@ -153,9 +148,8 @@ export class TcpReceiver extends BpfReceiver {
     if (!obj) throw new Error(`${ctx.id}: no program variant to load`);
 
     // Filters go in before the programs are attached, so no connection is tracked unfiltered.
-    for (const pid of pids) obj.map('filter_pids').update(uint(pid, 4), ONE);
-    for (const comm of comms) obj.map('filter_comms').update(comm, ONE);
-    for (const port of ports) obj.map('filter_ports').update(uint(port, 2), ONE);
+    filters.fillMaps(obj);
+    for (const port of ports) obj.map('filter_ports').update(u16Key(port), FILTER_PRESENT);
 
     if (events) {
       this.eventCtx = { resource: ctx.resource, scope: this.scope, wallOffsetNs: monotonicToWallOffset() };
