@@ -23,6 +23,23 @@ export interface StructLayout<M extends string = string> {
   readonly members: Readonly<Record<M, MemberLayout>>;
 }
 
+/**
+ * A struct laid out member after member: each member's offset is the sum of
+ * the sizes before it, and the struct's size the sum of them all. That is
+ * how the compiler lays out the structs of bpf/<name>.h, whose padding is
+ * explicit (`_pad` members); the layout tests check the result against BTF.
+ * Members are given in declaration order as `{ name: size }`.
+ */
+export function sequentialStruct<M extends string>(name: string, sizes: Readonly<Record<M, number>>): StructLayout<M> {
+  const members = {} as Record<M, MemberLayout>;
+  let offset = 0;
+  for (const [member, size] of Object.entries(sizes) as Array<[M, number]>) {
+    members[member] = { offset, size };
+    offset += size;
+  }
+  return { name, size: offset, members };
+}
+
 /** An unsigned 64-bit little-endian value as a number (exact below 2^53). */
 export function readU64(buf: Buffer, offset: number): number {
   return buf.readUInt32LE(offset) + buf.readUInt32LE(offset + 4) * 0x1_0000_0000;
