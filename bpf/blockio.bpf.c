@@ -35,6 +35,7 @@
 #include "blockio.h"
 #define DROPS_MAX_ENTRIES BLOCKIO_N_DROPS
 #include "drops.bpf.h"
+#include "ringbuf.bpf.h"
 
 #define REQ_OP_MASK 0xff	/* (1 << REQ_OP_BITS) - 1 */
 #define MINORBITS 20		/* the kernel's dev_t: major << 20 | minor */
@@ -43,8 +44,6 @@
 const volatile bool queue_time = false;		/* insert -> issue histograms (hooks insert) */
 const volatile __u64 slow_threshold_ns = 0;	/* stream requests at least this slow (0: off) */
 const volatile bool filter_devs_on = false;	/* only the disks in filter_devs */
-/* Wake the reader when this many bytes are waiting (0: on every event). */
-const volatile __u64 wakeup_data_size = 0;
 
 /* Requests in flight, by struct request pointer. */
 struct {
@@ -213,7 +212,6 @@ static __always_inline void emit_slow(struct request *rq, const struct blockio_s
 				      __u64 now, __u32 bytes, __u32 status)
 {
 	struct blockio_event *e;
-	__u64 flags = 0;
 
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
@@ -231,10 +229,7 @@ static __always_inline void emit_slow(struct request *rq, const struct blockio_s
 	e->status = status;
 	e->_pad = 0;
 	__builtin_memcpy(e->comm, s->comm, sizeof(e->comm));
-	if (wakeup_data_size)
-		flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_data_size ?
-			BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
-	bpf_ringbuf_submit(e, flags);
+	bpf_ringbuf_submit(e, wakeup_flags(&events));
 }
 
 static __always_inline int on_complete(struct request *rq, __u32 status, __u32 nr_bytes)

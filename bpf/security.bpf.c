@@ -26,6 +26,7 @@
 /* Losses by reason * SEC_N_KINDS + kind (count_event_drop). */
 #define DROPS_MAX_ENTRIES (SEC_N_DROP_REASONS * SEC_N_KINDS)
 #include "drops.bpf.h"
+#include "ringbuf.bpf.h"
 
 #define AF_INET 2
 #define AF_INET6 10
@@ -46,8 +47,6 @@ const volatile __u64 rate_per_sec = 0;		/* events/s per process (0: no limit) */
 const volatile __u64 rate_burst = 0;		/* bucket size, events */
 const volatile bool exit_events = true;		/* stream exits (the process table needs them) */
 const volatile __u8 sc_handler[SEC_MAX_SYSCALL_ID] = {};
-/* Wake the reader when this many bytes are waiting (0: on every event). */
-const volatile __u64 wakeup_data_size = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -185,16 +184,9 @@ static __always_inline void fill_header(struct sec_event *ev, __u32 kind, __u64 
 	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
 }
 
-static __always_inline __u64 flags_for_output(void)
-{
-	if (!wakeup_data_size)
-		return 0;
-	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_data_size ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
-}
-
 static __always_inline void output(void *data, __u64 size, __u32 kind)
 {
-	if (bpf_ringbuf_output(&events, data, size, flags_for_output()))
+	if (bpf_ringbuf_output(&events, data, size, wakeup_flags(&events)))
 		count_event_drop(SEC_DROP_RINGBUF_FULL, kind);
 }
 

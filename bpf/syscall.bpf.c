@@ -25,6 +25,7 @@
 #include "syscall.h"
 #define DROPS_MAX_ENTRIES SYSCALL_N_DROPS
 #include "drops.bpf.h"
+#include "ringbuf.bpf.h"
 #define FILTER_MAX_ENTRIES SYSCALL_MAX_FILTER
 #define FILTER_CGROUP
 #include "filters.bpf.h"
@@ -40,8 +41,6 @@ const volatile __u64 slow_threshold_ns = 0;	/* stream calls at least this slow (
 const volatile bool failed_only = false;	/* count failed calls only */
 const volatile bool filter_syscalls_on = false;	/* only the ids set in syscall_mask */
 const volatile __u64 syscall_mask[SYSCALL_MAX_ID / 64] = {};
-/* Wake the reader when this many bytes are waiting (0: on every event). */
-const volatile __u64 wakeup_data_size = 0;
 
 /*
  * Start time (CLOCK_MONOTONIC ns) of the call in progress, in task-local
@@ -140,7 +139,6 @@ static __always_inline int on_enter(long id)
 static __always_inline void emit_slow(__u32 id, __u64 pid_tgid, long ret, __u64 start_ns, __u64 end_ns)
 {
 	struct slow_event *e;
-	__u64 flags = 0;
 
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
@@ -155,10 +153,7 @@ static __always_inline void emit_slow(__u32 id, __u64 pid_tgid, long ret, __u64 
 	e->id = id;
 	e->_pad = 0;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	if (wakeup_data_size)
-		flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_data_size ?
-			BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
-	bpf_ringbuf_submit(e, flags);
+	bpf_ringbuf_submit(e, wakeup_flags(&events));
 }
 
 static __always_inline void count_error(__u32 id, __u32 pid, const char *comm, long ret)

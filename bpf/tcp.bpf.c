@@ -38,6 +38,7 @@
 #include "tcp.h"
 #define DROPS_MAX_ENTRIES TCP_N_DROPS
 #include "drops.bpf.h"
+#include "ringbuf.bpf.h"
 #define FILTER_MAX_ENTRIES TCP_MAX_FILTER
 #include "filters.bpf.h"
 
@@ -51,8 +52,6 @@ const volatile bool peer_attributes = false;	/* key `hists` by peer address and 
 const volatile bool emit_events = true;		/* stream each close through `events` */
 const volatile bool ignore_loopback = false;	/* skip connections whose peer is a loopback address */
 const volatile bool filter_ports_on = false;	/* only connections with a local or peer port in filter_ports */
-/* Wake the reader when this many bytes are waiting (0: on every event). */
-const volatile __u64 wakeup_data_size = 0;
 /* A connection's RTT is sampled at most this often unless srtt changes log2 slot (see above). */
 const volatile __u64 rtt_sample_interval_ns = 100000000;
 
@@ -269,7 +268,6 @@ static __always_inline void on_close(const struct sock *sk, struct tcp_conn *s, 
 		if (!e) {
 			count_drop(TCP_DROP_RINGBUF_FULL);
 		} else {
-			__u64 flags = 0;
 			__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
 
 			e->start_ns = s->open_ns;
@@ -290,10 +288,7 @@ static __always_inline void on_close(const struct sock *sk, struct tcp_conn *s, 
 			read_addr(sk, family, false, e->local_addr);
 			read_addr(sk, family, true, e->peer_addr);
 			__builtin_memcpy(e->comm, s->comm, TASK_COMM_LEN);
-			if (wakeup_data_size)
-				flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_data_size ?
-					BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
-			bpf_ringbuf_submit(e, flags);
+			bpf_ringbuf_submit(e, wakeup_flags(&events));
 		}
 	}
 	bpf_map_update_elem(&recent, &skp, &s->key, BPF_ANY);

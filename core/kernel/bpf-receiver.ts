@@ -131,6 +131,12 @@ export abstract class BpfReceiver implements Receiver {
     }
   }
 
+  /** The records of a decoded ring-buffer batch; the malformed ones are counted as dropped (`malformed`). */
+  protected wellFormed<T>(decoded: { events: T[]; malformed: number }): T[] {
+    if (decoded.malformed > 0) this.ctx.telemetry.drop('malformed', decoded.malformed);
+    return decoded.events;
+  }
+
   private async closeReader(): Promise<void> {
     const reader = this.reader;
     this.reader = undefined;

@@ -104,8 +104,7 @@ export class BlockioReceiver extends BpfReceiver {
   /** One batch of spans per batch the ring-buffer reader hands over. */
   private onEvents(batch: RecordBatch): void {
     if (!this.spanCtx) return;
-    const { events, malformed } = decodeSlowRequests(batch);
-    if (malformed > 0) this.ctx.telemetry.drop('malformed', malformed);
+    const events = this.wellFormed(decodeSlowRequests(batch));
     if (events.length === 0) return;
     const ids = randomIds(events.length);
     const spans: SpanRecord[] = events.map((e, i) => slowRequestToSpan(e, this.spanCtx as SpanContext, ids[i]));

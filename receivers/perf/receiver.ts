@@ -189,8 +189,7 @@ export class PerfReceiver extends BpfReceiver {
   }
 
   private onNewPids(batch: RecordBatch): void {
-    const { events, malformed } = decodeFixedRecords(batch, PERF_NEW_PID.size, decodeNewPid);
-    if (malformed > 0) this.ctx.telemetry.drop('malformed', malformed);
+    const events = this.wellFormed(decodeFixedRecords(batch, PERF_NEW_PID.size, decodeNewPid));
     for (const tgid of events) this.observe(tgid);
   }
 

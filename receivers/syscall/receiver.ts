@@ -105,8 +105,7 @@ export class SyscallReceiver extends BpfReceiver {
 
   private onEvents(batch: RecordBatch): void {
     if (!this.spanCtx) return;
-    const { events, malformed } = decodeSlowEvents(batch);
-    if (malformed > 0) this.ctx.telemetry.drop('malformed', malformed);
+    const events = this.wellFormed(decodeSlowEvents(batch));
     const room = MAX_PENDING_SPANS - this.pendingSpans.length;
     if (events.length > room) this.ctx.telemetry.drop('buffer_full', events.length - Math.max(room, 0));
     for (let i = 0; i < events.length && i < room; i++) this.pendingSpans.push(slowEventToSpan(events[i], this.spanCtx));

@@ -93,8 +93,7 @@ export class TcpReceiver extends BpfReceiver {
   /** Emits one batch of spans and one of log records per batch the ring-buffer reader hands over (every 100 ms at most). */
   private onEvents(batch: RecordBatch): void {
     if (!this.eventCtx) return;
-    const { events, malformed } = decodeCloseEvents(batch);
-    if (malformed > 0) this.ctx.telemetry.drop('malformed', malformed);
+    const events = this.wellFormed(decodeCloseEvents(batch));
     if (events.length === 0) return;
     const ids = randomIds(events.length);
     const spans: SpanRecord[] = [];
