@@ -11,8 +11,8 @@ import { nowHrTime } from '../../core/signals';
 import { DEFAULT_MAX_SERIES, SeriesLimiter } from '../../core/cardinality';
 import { parseDuration } from '../../core/config/duration';
 import { AGENT_VERSION } from '../../core/version';
-import type { BpfObject, Link, RecordBatch } from '../../native/api';
-import { builtBpfObjectPath, openBpfObject } from '../../core/kernel/bpf-object';
+import type { Link, RecordBatch } from '../../native/api';
+import { builtBpfObjectPath } from '../../core/kernel/bpf-object';
 import { monotonicToWallOffset } from '../../core/kernel/clock';
 import { randomIds } from '../../core/kernel/span-ids';
 import { FILTER_PRESENT } from '../../core/kernel/process-filters';
@@ -121,12 +121,7 @@ export class BlockioReceiver extends BpfReceiver {
     this.namesReadAt = Date.now();
 
     const variants: BlockioVariant[] = this.options.variant ? [this.options.variant] : ['tp_btf', 'raw_tp'];
-    let obj: BpfObject | undefined;
-    let variant: BlockioVariant = variants[0];
-    for (const [i, v] of variants.entries()) {
-      variant = v;
-      obj = openBpfObject(path);
-      this.obj = obj;
+    const { obj, variant } = await this.loadFirstVariant(path, variants, (obj, v) => {
       obj.setConst('queue_time', this.queueTime);
       obj.setConst('slow_threshold_ns', this.slowThresholdNs);
       obj.setConst('filter_devs_on', devs.length > 0);
@@ -139,17 +134,7 @@ export class BlockioReceiver extends BpfReceiver {
         obj.setAutoload(set.insert, name === v && needInsert);
         obj.setAutoload(set.merge, name === v && needInsert);
       }
-      try {
-        await obj.load();
-        break;
-      } catch (err) {
-        this.obj = undefined;
-        await obj.close();
-        if (i === variants.length - 1) throw new Error(`${ctx.id}: loading the ${v} programs failed: ${errorMessage(err)}`, { cause: err });
-        ctx.logger.warn({ component: ctx.id, variant: v, err: errorMessage(err) }, 'loading failed; trying the next program variant');
-      }
-    }
-    if (!obj) throw new Error(`${ctx.id}: no program variant to load`);
+    });
 
     // The filter goes in before the programs are attached, so no request is counted unfiltered.
     for (const dev of devs) {

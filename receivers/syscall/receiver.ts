@@ -10,12 +10,12 @@ import type { HrTime, Scope, SpanRecord } from '../../core/signals';
 import { nowHrTime } from '../../core/signals';
 import { parseDuration } from '../../core/config/duration';
 import { AGENT_VERSION } from '../../core/version';
-import type { BpfObject, Link, RecordBatch } from '../../native/api';
+import type { Link, RecordBatch } from '../../native/api';
 import { DEFAULT_COLLECTION_INTERVAL, DEFAULT_FAILED_ONLY, DEFAULT_INCLUDE_SELF, DEFAULT_LATENCY, DEFAULT_MAX_ENTRIES, DEFAULT_PER_PROCESS, DEFAULT_SLOW_THRESHOLD, type SyscallConfig } from './config';
 import { decodeById, decodeErrors, decodeHists, decodeSlowEvents, slowEventToSpan, toMetricRecords, type SpanContext } from './decode';
 import { SYSCALL_DROP_ID_RANGE, SYSCALL_DROP_MAP_FULL, SYSCALL_DROP_RINGBUF_FULL, SYSCALL_MAX_ID } from './layout';
 import { syscallTable, type SyscallTable } from './syscall-table';
-import { builtBpfObjectPath, openBpfObject } from '../../core/kernel/bpf-object';
+import { builtBpfObjectPath } from '../../core/kernel/bpf-object';
 import { monotonicToWallOffset } from '../../core/kernel/clock';
 import { ProcessFilters } from '../../core/kernel/process-filters';
 
@@ -125,12 +125,7 @@ export class SyscallReceiver extends BpfReceiver {
 
     // tp_btf first; raw_tp when this kernel refuses it; the classic tracepoints last. All need the kernel's BTF (task storage).
     const variants: SyscallVariant[] = this.options.variant ? [this.options.variant] : Object.keys(SYSCALL_PROGRAMS) as SyscallVariant[];
-    let obj: BpfObject | undefined;
-    let variant: SyscallVariant = variants[0];
-    for (const [i, v] of variants.entries()) {
-      variant = v;
-      obj = openBpfObject(path);
-      this.obj = obj;
+    const { obj, variant } = await this.loadFirstVariant(path, variants, (obj, v) => {
       obj.setConst('self_pid', (config.include_self ?? DEFAULT_INCLUDE_SELF) ? 0 : process.pid);
       obj.setConst('per_process', this.perProcess);
       obj.setConst('latency', this.latency);
@@ -148,17 +143,7 @@ export class SyscallReceiver extends BpfReceiver {
         obj.setAutoload(pair.enter, name === v && needStart);
         obj.setAutoload(pair.exit, name === v);
       }
-      try {
-        await obj.load();
-        break;
-      } catch (err) {
-        this.obj = undefined;
-        await obj.close();
-        if (i === variants.length - 1) throw new Error(`${ctx.id}: loading the ${v} programs failed: ${errorMessage(err)}`, { cause: err });
-        ctx.logger.warn({ component: ctx.id, variant: v, err: errorMessage(err) }, 'loading failed; trying the next program variant');
-      }
-    }
-    if (!obj) throw new Error(`${ctx.id}: no program variant to load`);
+    });
 
     // Filters go in before the programs are attached, so no call is counted unfiltered.
     filters.fillMaps(obj);

@@ -12,14 +12,14 @@ import { nowHrTime } from '../../core/signals';
 import { DEFAULT_MAX_SERIES, SeriesLimiter } from '../../core/cardinality';
 import { parseDuration } from '../../core/config/duration';
 import { AGENT_VERSION } from '../../core/version';
-import type { BpfObject, Link, RecordBatch } from '../../native/api';
+import type { Link, RecordBatch } from '../../native/api';
 import {
   DEFAULT_COLLECTION_INTERVAL, DEFAULT_CONNECTION_EVENTS, DEFAULT_IGNORE_LOOPBACK, DEFAULT_INCLUDE_SELF, DEFAULT_MAX_CONNECTIONS,
   DEFAULT_MAX_ENTRIES, DEFAULT_PEER_ATTRIBUTES, DEFAULT_RTT_SAMPLE_INTERVAL, type TcpConfig,
 } from './config';
 import { closeEventToSignals, decodeCloseEvents, decodeSeries, toMetricRecords, type EventContext } from './decode';
 import { TCP_DROP_MAP_FULL, TCP_DROP_RINGBUF_FULL, TCP_DROP_START_FULL } from './layout';
-import { builtBpfObjectPath, openBpfObject } from '../../core/kernel/bpf-object';
+import { builtBpfObjectPath } from '../../core/kernel/bpf-object';
 import { FILTER_PRESENT, ProcessFilters } from '../../core/kernel/process-filters';
 import { monotonicToWallOffset } from '../../core/kernel/clock';
 import { randomIds } from '../../core/kernel/span-ids';
@@ -115,12 +115,7 @@ export class TcpReceiver extends BpfReceiver {
     const events = config.connection_events ?? DEFAULT_CONNECTION_EVENTS;
 
     const variants: TcpVariant[] = this.options.variant ? [this.options.variant] : ['tp_btf', 'raw_tp'];
-    let obj: BpfObject | undefined;
-    let variant: TcpVariant = variants[0];
-    for (const [i, v] of variants.entries()) {
-      variant = v;
-      obj = openBpfObject(path);
-      this.obj = obj;
+    const { obj, variant } = await this.loadFirstVariant(path, variants, (obj, v) => {
       obj.setConst('self_pid', (config.include_self ?? DEFAULT_INCLUDE_SELF) ? 0 : process.pid);
       obj.setConst('peer_attributes', config.peer_attributes ?? DEFAULT_PEER_ATTRIBUTES);
       obj.setConst('emit_events', events);
@@ -134,17 +129,7 @@ export class TcpReceiver extends BpfReceiver {
       for (const [name, programs] of Object.entries(TCP_PROGRAMS)) {
         for (const p of programs) obj.setAutoload(p, name === v);
       }
-      try {
-        await obj.load();
-        break;
-      } catch (err) {
-        this.obj = undefined;
-        await obj.close();
-        if (i === variants.length - 1) throw new Error(`${ctx.id}: loading the ${v} programs failed: ${errorMessage(err)}`, { cause: err });
-        ctx.logger.warn({ component: ctx.id, variant: v, err: errorMessage(err) }, 'loading failed; trying the next program variant');
-      }
-    }
-    if (!obj) throw new Error(`${ctx.id}: no program variant to load`);
+    });
 
     // Filters go in before the programs are attached, so no connection is tracked unfiltered.
     filters.fillMaps(obj);
