@@ -18,6 +18,10 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "alloc.h"
+#define DROPS_MAX_ENTRIES ALLOC_N_DROPS
+#include "drops.bpf.h"
+#define FILTER_MAX_ENTRIES ALLOC_MAX_FILTER
+#include "filters.bpf.h"
 
 #define EEXIST 17
 
@@ -28,8 +32,6 @@
 
 /* Tunables, set before load (receivers/alloc/receiver.ts). */
 const volatile __u32 self_pid = 0;		/* this tgid is never traced (0: none) */
-const volatile bool filter_pids_on = false;	/* only the tgids in filter_pids */
-const volatile bool filter_comms_on = false;	/* only the comms in filter_comms */
 const volatile __u64 sample_every = 1;		/* track every N-th allocation of a process */
 
 struct {
@@ -63,14 +65,6 @@ struct {
 	__type(value, struct alloc_process);
 } processes SEC(".maps");
 
-/* Kernel-side losses, by ALLOC_DROP_*. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, ALLOC_N_DROPS);
-	__type(key, __u32);
-	__type(value, __u64);
-} drops SEC(".maps");
-
 /* With `kernel`: kmalloc calls of the traced processes by kernel call site (max_entries set by user space). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
@@ -79,42 +73,11 @@ struct {
 	__type(value, struct alloc_kmalloc_site);
 } kmalloc_sites SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, ALLOC_MAX_FILTER);
-	__type(key, __u32);
-	__type(value, __u8);
-} filter_pids SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, ALLOC_MAX_FILTER);
-	__type(key, char[TASK_COMM_LEN]);
-	__type(value, __u8);
-} filter_comms SEC(".maps");
-
-static __always_inline void count_drop(__u32 reason)
-{
-	__u64 *n = bpf_map_lookup_elem(&drops, &reason);
-
-	if (n)
-		*n += 1;
-}
-
 static __always_inline bool wanted(__u32 tgid)
 {
 	if (self_pid && tgid == self_pid)
 		return false;
-	if (filter_pids_on && !bpf_map_lookup_elem(&filter_pids, &tgid))
-		return false;
-	if (filter_comms_on) {
-		char comm[TASK_COMM_LEN];
-
-		bpf_get_current_comm(comm, sizeof(comm));
-		if (!bpf_map_lookup_elem(&filter_comms, comm))
-			return false;
-	}
-	return true;
+	return pid_wanted(tgid) && current_comm_wanted();
 }
 
 /* Entry of an allocating call: remember what the return probe needs. */

@@ -33,6 +33,9 @@
 #include <bpf/bpf_core_read.h>
 #include "bits.bpf.h"
 #include "blockio.h"
+#define DROPS_MAX_ENTRIES BLOCKIO_N_DROPS
+#include "drops.bpf.h"
+#include "ringbuf.bpf.h"
 
 #define REQ_OP_MASK 0xff	/* (1 << REQ_OP_BITS) - 1 */
 #define MINORBITS 20		/* the kernel's dev_t: major << 20 | minor */
@@ -41,8 +44,6 @@
 const volatile bool queue_time = false;		/* insert -> issue histograms (hooks insert) */
 const volatile __u64 slow_threshold_ns = 0;	/* stream requests at least this slow (0: off) */
 const volatile bool filter_devs_on = false;	/* only the disks in filter_devs */
-/* Wake the reader when this many bytes are waiting (0: on every event). */
-const volatile __u64 wakeup_data_size = 0;
 
 /* Requests in flight, by struct request pointer. */
 struct {
@@ -73,14 +74,6 @@ struct {
 	__uint(max_entries, 256 * 1024);
 } events SEC(".maps");
 
-/* Kernel-side losses, by BLOCKIO_DROP_*. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, BLOCKIO_N_DROPS);
-	__type(key, __u32);
-	__type(value, __u64);
-} drops SEC(".maps");
-
 /* Disks (kernel dev_t) to trace when filter_devs_on. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -91,15 +84,6 @@ struct {
 
 /* Keeps struct blockio_event in the object's BTF (the layout test reads it there). */
 struct blockio_event *unused_blockio_event __attribute__((unused));
-
-/* Per-CPU values are bumped without atomics (see syscall.bpf.c). */
-static __always_inline void count_drop(__u32 reason)
-{
-	__u64 *n = bpf_map_lookup_elem(&drops, &reason);
-
-	if (n)
-		*n += 1;
-}
 
 static __always_inline bool need_insert(void)
 {
@@ -228,7 +212,6 @@ static __always_inline void emit_slow(struct request *rq, const struct blockio_s
 				      __u64 now, __u32 bytes, __u32 status)
 {
 	struct blockio_event *e;
-	__u64 flags = 0;
 
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
@@ -246,10 +229,7 @@ static __always_inline void emit_slow(struct request *rq, const struct blockio_s
 	e->status = status;
 	e->_pad = 0;
 	__builtin_memcpy(e->comm, s->comm, sizeof(e->comm));
-	if (wakeup_data_size)
-		flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_data_size ?
-			BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
-	bpf_ringbuf_submit(e, flags);
+	bpf_ringbuf_submit(e, wakeup_flags(&events));
 }
 
 static __always_inline int on_complete(struct request *rq, __u32 status, __u32 nr_bytes)

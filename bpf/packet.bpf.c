@@ -18,6 +18,8 @@
 #include <bpf/bpf_endian.h>
 #include "bits.bpf.h"
 #include "packet.h"
+#define DROPS_MAX_ENTRIES PACKET_N_DROPS
+#include "drops.bpf.h"
 
 #define TC_ACT_UNSPEC (-1)
 #define ETH_P_IP 0x0800
@@ -46,27 +48,6 @@ struct {
 	__type(key, struct packet_flow_key);
 	__type(value, struct packet_flow_value);
 } flows SEC(".maps");
-
-/* Kernel-side losses, by PACKET_DROP_*. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, PACKET_N_DROPS);
-	__type(key, __u32);
-	__type(value, __u64);
-} drops SEC(".maps");
-
-/*
- * Per-CPU values are bumped without atomics: tc programs run with bottom
- * halves disabled (egress) or in softirq (ingress), so two runs never
- * interleave on one CPU.
- */
-static __always_inline void count_drop(__u32 reason)
-{
-	__u64 *n = bpf_map_lookup_elem(&drops, &reason);
-
-	if (n)
-		*n += 1;
-}
 
 static __always_inline bool port_wanted(__u16 port)
 {

@@ -18,6 +18,11 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "perf.h"
+#define DROPS_MAX_ENTRIES PERF_N_DROPS
+#include "drops.bpf.h"
+#define FILTER_MAX_ENTRIES PERF_MAX_FILTER
+#define FILTER_CGROUP
+#include "filters.bpf.h"
 
 #define EEXIST 17
 #define PF_KTHREAD 0x00200000
@@ -26,9 +31,6 @@
 /* Tunables, set before load (receivers/perf/receiver.ts). */
 const volatile bool include_kernel = true;	/* collect kernel stacks */
 const volatile bool include_idle = false;	/* count the idle task (pid 0) */
-const volatile bool filter_pids_on = false;	/* only the tgids in filter_pids */
-const volatile bool filter_comms_on = false;	/* only the comms in filter_comms */
-const volatile bool filter_cgroup_on = false;	/* only tasks under the cgroup in filter_cgroup */
 
 /* Samples by struct perf_sample_key: two maps, see "Double buffering" above. */
 struct counts_map {
@@ -70,46 +72,8 @@ struct {
 	__uint(max_entries, 64 * 1024);
 } new_pids SEC(".maps");
 
-/* Kernel-side losses, by PERF_DROP_*. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, PERF_N_DROPS);
-	__type(key, __u32);
-	__type(value, __u64);
-} drops SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, PERF_MAX_FILTER);
-	__type(key, __u32);
-	__type(value, __u8);
-} filter_pids SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, PERF_MAX_FILTER);
-	__type(key, char[TASK_COMM_LEN]);
-	__type(value, __u8);
-} filter_comms SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u32);
-} filter_cgroup SEC(".maps");
-
 /* Keeps struct perf_new_pid in the object's BTF (the layout test reads it there). */
 struct perf_new_pid *unused_perf_new_pid __attribute__((unused));
-
-/* Per-CPU counters: a perf_event program is not re-entered on its CPU. */
-static __always_inline void count_drop(__u32 reason)
-{
-	__u64 *n = bpf_map_lookup_elem(&drops, &reason);
-
-	if (n)
-		*n += 1;
-}
 
 /* Whether the sample interrupted kernel code (else user code: no kernel stack to take). */
 static __always_inline bool in_kernel_mode(struct bpf_perf_event_data *ctx)
@@ -190,12 +154,10 @@ int perf_sample(struct bpf_perf_event_data *ctx)
 
 	if (tid == 0 && !include_idle)
 		return 0;
-	if (filter_pids_on && !bpf_map_lookup_elem(&filter_pids, &tgid))
-		return 0;
-	if (filter_cgroup_on && bpf_current_task_under_cgroup(&filter_cgroup, 0) != 1)
+	if (!pid_wanted(tgid) || !cgroup_wanted())
 		return 0;
 	bpf_get_current_comm(key.comm, sizeof(key.comm));
-	if (filter_comms_on && !bpf_map_lookup_elem(&filter_comms, key.comm))
+	if (!comm_wanted(key.comm))
 		return 0;
 
 	key.tgid = tgid;

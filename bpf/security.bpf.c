@@ -23,6 +23,10 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
 #include "security.h"
+/* Losses by reason * SEC_N_KINDS + kind (count_event_drop). */
+#define DROPS_MAX_ENTRIES (SEC_N_DROP_REASONS * SEC_N_KINDS)
+#include "drops.bpf.h"
+#include "ringbuf.bpf.h"
 
 #define AF_INET 2
 #define AF_INET6 10
@@ -43,21 +47,11 @@ const volatile __u64 rate_per_sec = 0;		/* events/s per process (0: no limit) */
 const volatile __u64 rate_burst = 0;		/* bucket size, events */
 const volatile bool exit_events = true;		/* stream exits (the process table needs them) */
 const volatile __u8 sc_handler[SEC_MAX_SYSCALL_ID] = {};
-/* Wake the reader when this many bytes are waiting (0: on every event). */
-const volatile __u64 wakeup_data_size = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 1024 * 1024);
 } events SEC(".maps");
-
-/* Losses by reason * SEC_N_KINDS + kind. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, SEC_N_DROP_REASONS * SEC_N_KINDS);
-	__type(key, __u32);
-	__type(value, __u64);
-} drops SEC(".maps");
 
 /* The event of the syscall in progress, by thread (pid_tgid). */
 struct {
@@ -110,13 +104,10 @@ struct sec_event *unused_sec_event __attribute__((unused));
 struct sec_prefix_key *unused_sec_prefix_key __attribute__((unused));
 struct sec_bucket *unused_sec_bucket __attribute__((unused));
 
-static __always_inline void count_drop(__u32 reason, __u32 kind)
+/* Counts one event of `kind` lost for `reason` (SEC_DROP_*). */
+static __always_inline void count_event_drop(__u32 reason, __u32 kind)
 {
-	__u32 key = reason * SEC_N_KINDS + kind;
-	__u64 *n = bpf_map_lookup_elem(&drops, &key);
-
-	if (n)
-		*n += 1;
+	count_drop(reason * SEC_N_KINDS + kind);
 }
 
 /* Whether the process may send one more event of this kind now (token bucket). */
@@ -145,7 +136,7 @@ static __always_inline bool rate_allows(__u32 tgid, __u32 kind)
 	if (b->tokens > cap)
 		b->tokens = cap;
 	if (b->tokens < unit) {
-		count_drop(SEC_DROP_RATE_LIMITED, kind);
+		count_event_drop(SEC_DROP_RATE_LIMITED, kind);
 		return false;
 	}
 	b->tokens -= unit;
@@ -193,17 +184,10 @@ static __always_inline void fill_header(struct sec_event *ev, __u32 kind, __u64 
 	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
 }
 
-static __always_inline __u64 flags_for_output(void)
-{
-	if (!wakeup_data_size)
-		return 0;
-	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_data_size ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
-}
-
 static __always_inline void output(void *data, __u64 size, __u32 kind)
 {
-	if (bpf_ringbuf_output(&events, data, size, flags_for_output()))
-		count_drop(SEC_DROP_RINGBUF_FULL, kind);
+	if (bpf_ringbuf_output(&events, data, size, wakeup_flags(&events)))
+		count_event_drop(SEC_DROP_RINGBUF_FULL, kind);
 }
 
 /* Bytes of a record of this kind: the header and the strings it uses. */
@@ -598,7 +582,7 @@ int BPF_PROG(sec_sys_enter, struct pt_regs *regs, long id)
 	r->ev.handler = h;
 	r->ev.syscall_id = id;
 	if (bpf_map_update_elem(&stash, &pid_tgid, &r->ev, BPF_ANY))
-		count_drop(SEC_DROP_STASH_FULL, kind);
+		count_event_drop(SEC_DROP_STASH_FULL, kind);
 	return 0;
 }
 

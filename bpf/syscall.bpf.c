@@ -23,6 +23,12 @@
 #include <bpf/bpf_core_read.h>
 #include "bits.bpf.h"
 #include "syscall.h"
+#define DROPS_MAX_ENTRIES SYSCALL_N_DROPS
+#include "drops.bpf.h"
+#include "ringbuf.bpf.h"
+#define FILTER_MAX_ENTRIES SYSCALL_MAX_FILTER
+#define FILTER_CGROUP
+#include "filters.bpf.h"
 
 #define EEXIST 17
 #define MAX_ERRNO 4095
@@ -33,13 +39,8 @@ const volatile bool per_process = false;	/* key by (id, pid, comm) in `hists` */
 const volatile bool latency = true;		/* log2 latency histograms */
 const volatile __u64 slow_threshold_ns = 0;	/* stream calls at least this slow (0: off) */
 const volatile bool failed_only = false;	/* count failed calls only */
-const volatile bool filter_pids_on = false;	/* only the tgids in filter_pids */
-const volatile bool filter_comms_on = false;	/* only the comms in filter_comms */
-const volatile bool filter_cgroup_on = false;	/* only tasks under the cgroup in filter_cgroup */
 const volatile bool filter_syscalls_on = false;	/* only the ids set in syscall_mask */
 const volatile __u64 syscall_mask[SYSCALL_MAX_ID / 64] = {};
-/* Wake the reader when this many bytes are waiting (0: on every event). */
-const volatile __u64 wakeup_data_size = 0;
 
 /*
  * Start time (CLOCK_MONOTONIC ns) of the call in progress, in task-local
@@ -90,50 +91,8 @@ struct {
 	__uint(max_entries, 256 * 1024);
 } events SEC(".maps");
 
-/* Kernel-side losses, by SYSCALL_DROP_*. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, SYSCALL_N_DROPS);
-	__type(key, __u32);
-	__type(value, __u64);
-} drops SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, SYSCALL_MAX_FILTER);
-	__type(key, __u32);
-	__type(value, __u8);
-} filter_pids SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, SYSCALL_MAX_FILTER);
-	__type(key, char[TASK_COMM_LEN]);
-	__type(value, __u8);
-} filter_comms SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u32);
-} filter_cgroup SEC(".maps");
-
 /* Keeps struct slow_event in the object's BTF (the layout test reads it there). */
 struct slow_event *unused_slow_event __attribute__((unused));
-
-/*
- * Per-CPU values are bumped without atomics: a program runs with migration
- * disabled and, on the non-preemptible kernels this targets, is not
- * interrupted by another program run on the same CPU for the same hook.
- */
-static __always_inline void count_drop(__u32 reason)
-{
-	__u64 *n = bpf_map_lookup_elem(&drops, &reason);
-
-	if (n)
-		*n += 1;
-}
 
 /* The filters known at sys_enter: syscall id, self, pids, cgroup. */
 static __always_inline bool wanted_task(__u32 id, __u32 tgid)
@@ -150,11 +109,7 @@ static __always_inline bool wanted_task(__u32 id, __u32 tgid)
 	}
 	if (self_pid && tgid == self_pid)
 		return false;
-	if (filter_pids_on && !bpf_map_lookup_elem(&filter_pids, &tgid))
-		return false;
-	if (filter_cgroup_on && bpf_current_task_under_cgroup(&filter_cgroup, 0) != 1)
-		return false;
-	return true;
+	return pid_wanted(tgid) && cgroup_wanted();
 }
 
 static __always_inline bool need_start(void)
@@ -170,13 +125,8 @@ static __always_inline int on_enter(long id)
 		return 0;
 	if (!wanted_task(id, bpf_get_current_pid_tgid() >> 32))
 		return 0;
-	if (filter_comms_on) {
-		char comm[TASK_COMM_LEN];
-
-		bpf_get_current_comm(comm, sizeof(comm));
-		if (!bpf_map_lookup_elem(&filter_comms, comm))
-			return 0;
-	}
+	if (!current_comm_wanted())
+		return 0;
 	ts = bpf_task_storage_get(&start, bpf_get_current_task_btf(), 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!ts) {
 		count_drop(SYSCALL_DROP_MAP_FULL);
@@ -189,7 +139,6 @@ static __always_inline int on_enter(long id)
 static __always_inline void emit_slow(__u32 id, __u64 pid_tgid, long ret, __u64 start_ns, __u64 end_ns)
 {
 	struct slow_event *e;
-	__u64 flags = 0;
 
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
@@ -204,10 +153,7 @@ static __always_inline void emit_slow(__u32 id, __u64 pid_tgid, long ret, __u64 
 	e->id = id;
 	e->_pad = 0;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	if (wakeup_data_size)
-		flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_data_size ?
-			BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
-	bpf_ringbuf_submit(e, flags);
+	bpf_ringbuf_submit(e, wakeup_flags(&events));
 }
 
 static __always_inline void count_error(__u32 id, __u32 pid, const char *comm, long ret)
@@ -288,7 +234,7 @@ static __always_inline int on_exit(long sid, long ret)
 		return 0;
 	if (per_process || filter_comms_on || (slow_threshold_ns && start_ns)) {
 		bpf_get_current_comm(key.comm, sizeof(key.comm));
-		if (!start_ns && filter_comms_on && !bpf_map_lookup_elem(&filter_comms, key.comm))
+		if (!start_ns && !comm_wanted(key.comm))
 			return 0;
 	}
 	if (start_ns) {

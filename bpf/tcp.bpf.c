@@ -36,6 +36,11 @@
 #include <bpf/bpf_endian.h>
 #include "bits.bpf.h"
 #include "tcp.h"
+#define DROPS_MAX_ENTRIES TCP_N_DROPS
+#include "drops.bpf.h"
+#include "ringbuf.bpf.h"
+#define FILTER_MAX_ENTRIES TCP_MAX_FILTER
+#include "filters.bpf.h"
 
 #define AF_INET 2
 #define AF_INET6 10
@@ -46,11 +51,7 @@ const volatile __u32 self_pid = 0;		/* connections this tgid opens are not track
 const volatile bool peer_attributes = false;	/* key `hists` by peer address and port too */
 const volatile bool emit_events = true;		/* stream each close through `events` */
 const volatile bool ignore_loopback = false;	/* skip connections whose peer is a loopback address */
-const volatile bool filter_pids_on = false;	/* only outbound connections of the tgids in filter_pids */
-const volatile bool filter_comms_on = false;	/* only outbound connections of the comms in filter_comms */
 const volatile bool filter_ports_on = false;	/* only connections with a local or peer port in filter_ports */
-/* Wake the reader when this many bytes are waiting (0: on every event). */
-const volatile __u64 wakeup_data_size = 0;
 /* A connection's RTT is sampled at most this often unless srtt changes log2 slot (see above). */
 const volatile __u64 rtt_sample_interval_ns = 100000000;
 
@@ -91,28 +92,6 @@ struct {
 	__uint(max_entries, 1024 * 1024);
 } events SEC(".maps");
 
-/* Kernel-side losses, by TCP_DROP_*. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, TCP_N_DROPS);
-	__type(key, __u32);
-	__type(value, __u64);
-} drops SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, TCP_MAX_FILTER);
-	__type(key, __u32);
-	__type(value, __u8);
-} filter_pids SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, TCP_MAX_FILTER);
-	__type(key, char[TASK_COMM_LEN]);
-	__type(value, __u8);
-} filter_comms SEC(".maps");
-
 /* Ports in host order. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -123,15 +102,6 @@ struct {
 
 /* Keeps struct tcp_close_event in the object's BTF (the layout test reads it there). */
 struct tcp_close_event *unused_tcp_close_event __attribute__((unused));
-
-/* Per-CPU values are bumped without atomics (see syscall.bpf.c). */
-static __always_inline void count_drop(__u32 reason)
-{
-	__u64 *n = bpf_map_lookup_elem(&drops, &reason);
-
-	if (n)
-		*n += 1;
-}
 
 static __always_inline bool any_filter(void)
 {
@@ -209,10 +179,10 @@ static __always_inline void track(const struct sock *sk, __u32 direction, __u64 
 
 		if (self_pid && tgid == self_pid)
 			return;
-		if (filter_pids_on && !bpf_map_lookup_elem(&filter_pids, &tgid))
+		if (!pid_wanted(tgid))
 			return;
 		bpf_get_current_comm(s.comm, sizeof(s.comm));
-		if (filter_comms_on && !bpf_map_lookup_elem(&filter_comms, s.comm))
+		if (!comm_wanted(s.comm))
 			return;
 		s.pid = tgid;
 	} else if (filter_pids_on || filter_comms_on) {
@@ -298,7 +268,6 @@ static __always_inline void on_close(const struct sock *sk, struct tcp_conn *s, 
 		if (!e) {
 			count_drop(TCP_DROP_RINGBUF_FULL);
 		} else {
-			__u64 flags = 0;
 			__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
 
 			e->start_ns = s->open_ns;
@@ -319,10 +288,7 @@ static __always_inline void on_close(const struct sock *sk, struct tcp_conn *s, 
 			read_addr(sk, family, false, e->local_addr);
 			read_addr(sk, family, true, e->peer_addr);
 			__builtin_memcpy(e->comm, s->comm, TASK_COMM_LEN);
-			if (wakeup_data_size)
-				flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_data_size ?
-					BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
-			bpf_ringbuf_submit(e, flags);
+			bpf_ringbuf_submit(e, wakeup_flags(&events));
 		}
 	}
 	bpf_map_update_elem(&recent, &skp, &s->key, BPF_ANY);

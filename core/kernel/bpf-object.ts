@@ -3,6 +3,9 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { BpfObject } from '../../native/api';
 
+/** What to do when a compiled BPF object is missing. */
+export const BUILD_BPF_HINT = 'run ./setup.sh (or make -C bpf) to build the BPF programs';
+
 /** Finds `bpf/.output/<name>.bpf.o` from the sources (core/kernel) or the build (dist/core/kernel). */
 export function bpfObjectPath(name: string): string {
   const rel = join('bpf', '.output', `${name}.bpf.o`);
@@ -11,6 +14,17 @@ export function bpfObjectPath(name: string): string {
     if (existsSync(candidate)) return candidate;
   }
   return resolve(__dirname, '../..', rel);
+}
+
+/**
+ * The compiled object a receiver loads: `override` (tests, benchmarks) or
+ * `bpf/.output/<name>.bpf.o`; throws `<componentId>: <path> is missing: ...`
+ * when it is not there.
+ */
+export function builtBpfObjectPath(componentId: string, name: string, override?: string): string {
+  const path = override ?? bpfObjectPath(name);
+  if (!existsSync(path)) throw new Error(`${componentId}: ${path} is missing: ${BUILD_BPF_HINT}`);
+  return path;
 }
 
 /**

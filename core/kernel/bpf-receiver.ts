@@ -9,6 +9,7 @@ import type { CreateContext, Receiver } from '../component';
 import type { BpfObject, Link, RingBufferReader } from '../../native/api';
 import { errorMessage } from '../error-message';
 import { sumPerCpu } from './bpf-records';
+import { openBpfObject } from './bpf-object';
 
 /** Where a receiver is in its lifecycle. */
 export type BpfReceiverState = 'new' | 'starting' | 'running' | 'stopped';
@@ -129,6 +130,40 @@ export abstract class BpfReceiver implements Receiver {
       this.ctx.telemetry.drop('recursion_miss', Number(misses - last));
       this.missTotals.set(program, misses);
     }
+  }
+
+  /**
+   * Opens the object at `path` for each of `variants` in turn (the program
+   * sets of one hook: tp_btf, raw_tp, ...), lets `configure` set its
+   * tunables, map sizes and autoloads for that variant, and loads it. A load
+   * that fails is undone and logged and the next variant tried; the last
+   * variant's failure is thrown. Returns the loaded object and its variant.
+   */
+  protected async loadFirstVariant<V extends string>(
+    path: string, variants: readonly V[], configure: (obj: BpfObject, variant: V) => void,
+  ): Promise<{ obj: BpfObject; variant: V }> {
+    const { ctx } = this;
+    for (const [i, variant] of variants.entries()) {
+      const obj = openBpfObject(path);
+      this.obj = obj;
+      configure(obj, variant);
+      try {
+        await obj.load();
+        return { obj, variant };
+      } catch (err) {
+        this.obj = undefined;
+        await obj.close();
+        if (i === variants.length - 1) throw new Error(`${ctx.id}: loading the ${variant} programs failed: ${errorMessage(err)}`, { cause: err });
+        ctx.logger.warn({ component: ctx.id, variant, err: errorMessage(err) }, 'loading failed; trying the next program variant');
+      }
+    }
+    throw new Error(`${ctx.id}: no program variant to load`);
+  }
+
+  /** The records of a decoded ring-buffer batch; the malformed ones are counted as dropped (`malformed`). */
+  protected wellFormed<T>(decoded: { events: T[]; malformed: number }): T[] {
+    if (decoded.malformed > 0) this.ctx.telemetry.drop('malformed', decoded.malformed);
+    return decoded.events;
   }
 
   private async closeReader(): Promise<void> {

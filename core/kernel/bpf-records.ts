@@ -23,6 +23,23 @@ export interface StructLayout<M extends string = string> {
   readonly members: Readonly<Record<M, MemberLayout>>;
 }
 
+/**
+ * A struct laid out member after member: each member's offset is the sum of
+ * the sizes before it, and the struct's size the sum of them all. That is
+ * how the compiler lays out the structs of bpf/<name>.h, whose padding is
+ * explicit (`_pad` members); the layout tests check the result against BTF.
+ * Members are given in declaration order as `{ name: size }`.
+ */
+export function sequentialStruct<M extends string>(name: string, sizes: Readonly<Record<M, number>>): StructLayout<M> {
+  const members = {} as Record<M, MemberLayout>;
+  let offset = 0;
+  for (const [member, size] of Object.entries(sizes) as Array<[M, number]>) {
+    members[member] = { offset, size };
+    offset += size;
+  }
+  return { name, size: offset, members };
+}
+
 /** An unsigned 64-bit little-endian value as a number (exact below 2^53). */
 export function readU64(buf: Buffer, offset: number): number {
   return buf.readUInt32LE(offset) + buf.readUInt32LE(offset + 4) * 0x1_0000_0000;
@@ -56,12 +73,37 @@ export function commKey(comm: string): Buffer {
   return key;
 }
 
+/** Throws `<what>: expected at least <size> bytes, got <n>` when `buf` is shorter than `size`. */
+export function checkMinSize(what: string, buf: Buffer, size: number): void {
+  if (buf.length < size) throw new Error(`${what}: expected at least ${size} bytes, got ${buf.length}`);
+}
+
+/**
+ * Calls `visit` with the offset of each CPU's value in a per-CPU map value
+ * as `entries()` gives it (every CPU's `size`-byte value, concatenated at
+ * {@link perCpuStride} bytes apart).
+ */
+export function forEachCpu(value: Buffer, size: number, visit: (base: number) => void): void {
+  const stride = perCpuStride(size);
+  for (let base = 0; base + size <= value.length; base += stride) visit(base);
+}
+
+/** Sums a per-CPU `__u64` value as `entries()` gives it (one `__u64` per CPU, concatenated). */
+export function sumPerCpuU64(value: Buffer): number {
+  let total = 0;
+  forEachCpu(value, 8, (base) => { total += readU64(value, base); });
+  return total;
+}
+
 /**
  * Walks a ring-buffer batch (`[u32 length][u32 pad][bytes, padded to 8]` per
- * record) and decodes every record of at least `size` bytes; shorter or
- * truncated ones are skipped and counted in `malformed`.
+ * record) and decodes every record of at least `minSize` bytes with
+ * `decode(buffer, offset, length)`; shorter or truncated records, and those
+ * `decode` returns `undefined` for, are skipped and counted in `malformed`.
  */
-export function decodeFixedRecords<T>(batch: RecordBatch, size: number, decode: (buf: Buffer, offset: number) => T): { events: T[]; malformed: number } {
+export function decodeRecords<T>(
+  batch: RecordBatch, minSize: number, decode: (buf: Buffer, offset: number, length: number) => T | undefined,
+): { events: T[]; malformed: number } {
   const events: T[] = [];
   let malformed = 0;
   let off = 0;
@@ -69,9 +111,19 @@ export function decodeFixedRecords<T>(batch: RecordBatch, size: number, decode: 
   for (let i = 0; i < batch.count && off + 8 <= buf.length; i++) {
     const len = buf.readUInt32LE(off);
     const data = off + 8;
-    if (len >= size && data + len <= buf.length) events.push(decode(buf, data));
-    else malformed++;
+    const event = len >= minSize && data + len <= buf.length ? decode(buf, data, len) : undefined;
+    if (event === undefined) malformed++;
+    else events.push(event);
     off = data + perCpuStride(len);
   }
   return { events, malformed };
+}
+
+/**
+ * Walks a ring-buffer batch and decodes every record of at least `size`
+ * bytes (a fixed-size struct); shorter or truncated ones are skipped and
+ * counted in `malformed`.
+ */
+export function decodeFixedRecords<T>(batch: RecordBatch, size: number, decode: (buf: Buffer, offset: number) => T): { events: T[]; malformed: number } {
+  return decodeRecords(batch, size, (buf, offset) => decode(buf, offset));
 }

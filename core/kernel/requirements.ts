@@ -3,6 +3,7 @@
  * config that cannot run fails with the reason (see ReceiverFactory.probe).
  */
 import { existsSync } from 'node:fs';
+import { BUILD_BPF_HINT, bpfObjectPath } from './bpf-object';
 import { missingCapabilities, type Capability } from './capabilities';
 
 /** The kernel's own BTF, needed for CO-RE and tp_btf. */
@@ -27,4 +28,13 @@ export function unmetRequirement(req: Requirements): string | undefined {
     if (!existsSync(file.path)) return `${file.path} is missing; ${file.hint}`;
   }
   return undefined;
+}
+
+/**
+ * The first reason an eBPF receiver cannot run here (not Linux, missing
+ * `capabilities`, no kernel BTF when `btf`, bpf/.output/`objectName`.bpf.o
+ * not built), or `undefined` when it can.
+ */
+export function unmetBpfRequirement(objectName: string, capabilities: readonly Capability[], btf = true): string | undefined {
+  return unmetRequirement({ capabilities, btf, files: [{ path: bpfObjectPath(objectName), hint: BUILD_BPF_HINT }] });
 }

@@ -1,11 +1,12 @@
 /** Config of the `alloc` receiver. */
 import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
 import { MAX_SERIES_SCHEMA } from '../../core/cardinality';
+import { DEFAULT_COLLECTION_INTERVAL, collectionIntervalSchema, commsSchema, maxEntriesSchema, pidsSchema } from '../../core/kernel/receiver-config';
 import { profileOutputSchema } from '../../core/profile/output';
 import { ALLOC_MAX_FILTER } from './layout';
 
 /** Default interval between two reads of the kernel maps (metrics and leak report). */
-export const DEFAULT_COLLECTION_INTERVAL = '10s';
+export { DEFAULT_COLLECTION_INTERVAL };
 /** Default: every allocation is tracked (exact numbers; the uprobes cost the same either way). */
 export const DEFAULT_SAMPLE_EVERY = 1;
 /** Default age an outstanding block must reach to count in the leak report. */
@@ -32,28 +33,12 @@ export const allocSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    collection_interval: {
-      type: 'string',
-      format: 'duration',
-      default: DEFAULT_COLLECTION_INTERVAL,
-      description: 'How often the kernel maps are read: metric points and one leak report each time.',
-    },
-    pids: {
-      type: 'array',
-      items: { type: 'integer', minimum: 1 },
-      maxItems: ALLOC_MAX_FILTER,
-      uniqueItems: true,
-      default: [],
-      description: 'Only these processes (tgids); the probes are attached to these processes alone. Empty: every process that uses the library (see `comms`).',
-    },
-    comms: {
-      type: 'array',
-      items: { type: 'string', minLength: 1, maxLength: 15 },
-      maxItems: ALLOC_MAX_FILTER,
-      uniqueItems: true,
-      default: [],
-      description: 'Only threads with these names (the kernel `comm`, at most 15 bytes), filtered in the kernel; empty: every name.',
-    },
+    collection_interval: collectionIntervalSchema(DEFAULT_COLLECTION_INTERVAL, 'How often the kernel maps are read: metric points and one leak report each time.'),
+    pids: pidsSchema(
+      ALLOC_MAX_FILTER,
+      'Only these processes (tgids); the probes are attached to these processes alone. Empty: every process that uses the library (see `comms`).',
+    ),
+    comms: commsSchema(ALLOC_MAX_FILTER, 'Only threads with these names (the kernel `comm`, at most 15 bytes), filtered in the kernel; empty: every name.'),
     binary: {
       type: 'string',
       minLength: 1,
@@ -84,27 +69,19 @@ export const allocSchema = {
       default: DEFAULT_TOP_K,
       description: 'The leak report lists this many stacks, the most outstanding bytes first.',
     },
-    max_entries: {
-      type: 'integer',
-      minimum: 1,
-      maximum: 16777216,
-      default: DEFAULT_MAX_ENTRIES,
-      description: 'Live tracked blocks the kernel map holds; blocks past it are not tracked and counted as dropped (`allocs_full`).',
-    },
-    max_stacks: {
-      type: 'integer',
-      minimum: 1,
-      maximum: 1048576,
-      default: DEFAULT_MAX_STACKS,
-      description: 'Distinct allocation stacks the kernel keeps (about 1 KiB each); a block whose stack finds no room is tracked without one and counted (`stack_missing`).',
-    },
-    max_processes: {
-      type: 'integer',
-      minimum: 1,
-      maximum: 1048576,
-      default: DEFAULT_MAX_PROCESSES,
-      description: 'Processes whose totals the kernel keeps at once; calls of more are counted as dropped (`processes_full`). Exited processes are forgotten each interval.',
-    },
+    max_entries: maxEntriesSchema(
+      DEFAULT_MAX_ENTRIES,
+      'Live tracked blocks the kernel map holds; blocks past it are not tracked and counted as dropped (`allocs_full`).',
+      { maximum: 16777216 },
+    ),
+    max_stacks: maxEntriesSchema(
+      DEFAULT_MAX_STACKS,
+      'Distinct allocation stacks the kernel keeps (about 1 KiB each); a block whose stack finds no room is tracked without one and counted (`stack_missing`).',
+    ),
+    max_processes: maxEntriesSchema(
+      DEFAULT_MAX_PROCESSES,
+      'Processes whose totals the kernel keeps at once; calls of more are counted as dropped (`processes_full`). Exited processes are forgotten each interval.',
+    ),
     mmap: {
       type: 'boolean',
       default: DEFAULT_MMAP,
@@ -115,13 +92,10 @@ export const allocSchema = {
       default: DEFAULT_KERNEL,
       description: 'Also count the kernel\'s kmalloc calls made on behalf of the traced processes (kmem:kmalloc), by the kernel function that called kmalloc: `kernel.memory.allocations` and `kernel.memory.allocated`.',
     },
-    max_kernel_sites: {
-      type: 'integer',
-      minimum: 1,
-      maximum: 1048576,
-      default: DEFAULT_MAX_KERNEL_SITES,
-      description: 'kmalloc call sites the kernel map holds (with `kernel`); calls from more are counted as dropped (`kmalloc_sites_full`).',
-    },
+    max_kernel_sites: maxEntriesSchema(
+      DEFAULT_MAX_KERNEL_SITES,
+      'kmalloc call sites the kernel map holds (with `kernel`); calls from more are counted as dropped (`kmalloc_sites_full`).',
+    ),
     profiles: {
       ...profileOutputSchema,
       description: 'Also write each leak report as a profile (inuse_space and inuse_objects by stack, every stack older than min_age, not only the top K): pprof, folded stacks and a flame graph page. Absent: no files.',

@@ -3,7 +3,7 @@
  * layout.ts): `processes` into per-process totals, `allocs` into live
  * blocks, `stacks` values into addresses.
  */
-import { perCpuStride, readComm, readU64 } from '../../core/kernel/bpf-records';
+import { checkMinSize, forEachCpu, readComm, readU64 } from '../../core/kernel/bpf-records';
 import { ALLOC_INFO, ALLOC_KEY, ALLOC_KMALLOC_SITE, ALLOC_MAX_STACK_DEPTH, ALLOC_PROCESS } from './layout';
 
 /** One `processes` entry: cumulative totals of one process since the probes were attached. */
@@ -33,17 +33,13 @@ export interface LiveBlock {
   stackId: number;
 }
 
-function checkSize(what: string, buf: Buffer, size: number): void {
-  if (buf.length < size) throw new Error(`${what}: expected at least ${size} bytes, got ${buf.length}`);
-}
-
 /** Decodes `processes` entries (`[u32 tgid, struct alloc_process]`). */
 export function decodeProcesses(entries: Iterable<[Buffer, Buffer]>): ProcessTotals[] {
   const m = ALLOC_PROCESS.members;
   const out: ProcessTotals[] = [];
   for (const [key, value] of entries) {
-    checkSize('processes key', key, 4);
-    checkSize('processes value', value, ALLOC_PROCESS.size);
+    checkMinSize('processes key', key, 4);
+    checkMinSize('processes value', value, ALLOC_PROCESS.size);
     out.push({
       pid: key.readUInt32LE(0),
       comm: readComm(value, m.comm.offset),
@@ -64,8 +60,8 @@ export function decodeAllocs(entries: Iterable<[Buffer, Buffer]>): LiveBlock[] {
   const v = ALLOC_INFO.members;
   const out: LiveBlock[] = [];
   for (const [key, value] of entries) {
-    checkSize('allocs key', key, ALLOC_KEY.size);
-    checkSize('allocs value', value, ALLOC_INFO.size);
+    checkMinSize('allocs key', key, ALLOC_KEY.size);
+    checkMinSize('allocs value', value, ALLOC_INFO.size);
     out.push({
       pid: key.readUInt32LE(k.pid.offset),
       addr: key.readBigUInt64LE(k.addr.offset),
@@ -131,17 +127,16 @@ export interface KmallocSite {
 /** Decodes `kmalloc_sites` entries (`[__u64 call site, struct alloc_kmalloc_site per CPU]`). */
 export function decodeKmallocSites(entries: Iterable<[Buffer, Buffer]>): KmallocSite[] {
   const m = ALLOC_KMALLOC_SITE.members;
-  const stride = perCpuStride(ALLOC_KMALLOC_SITE.size);
   const out: KmallocSite[] = [];
   for (const [key, value] of entries) {
-    checkSize('kmalloc_sites key', key, 8);
-    checkSize('kmalloc_sites value', value, ALLOC_KMALLOC_SITE.size);
+    checkMinSize('kmalloc_sites key', key, 8);
+    checkMinSize('kmalloc_sites value', value, ALLOC_KMALLOC_SITE.size);
     let count = 0;
     let bytesRequested = 0;
-    for (let base = 0; base + ALLOC_KMALLOC_SITE.size <= value.length; base += stride) {
+    forEachCpu(value, ALLOC_KMALLOC_SITE.size, (base) => {
       count += readU64(value, base + m.count.offset);
       bytesRequested += readU64(value, base + m.bytes_req.offset);
-    }
+    });
     out.push({ site: key.readBigUInt64LE(0), count, bytesRequested });
   }
   return out;

@@ -1,18 +1,14 @@
 /** The `alloc` receiver factory. */
 import { defineReceiver, type ConfigProblem } from '../../core/component';
-import { parseDuration } from '../../core/config/duration';
-import { unmetRequirement } from '../../core/kernel/requirements';
-import { bpfObjectPath } from '../../core/kernel/bpf-object';
+import { unmetBpfRequirement } from '../../core/kernel/requirements';
+import { nonPositiveDurations } from '../../core/kernel/receiver-config';
 import { allocSchema, type AllocConfig } from './config';
 import { AllocReceiver } from './receiver';
 import { resolveTargets, unusableElf } from './targets';
 
 /** Problems the schema cannot see: a zero interval, a `binary` or `libc` that is no ELF file. */
 export function validateAllocConfig(config: Partial<AllocConfig>): ConfigProblem[] {
-  const problems: ConfigProblem[] = [];
-  if (config.collection_interval !== undefined && parseDuration(config.collection_interval) <= 0) {
-    problems.push({ path: '/collection_interval', message: 'must be more than 0' });
-  }
+  const problems = nonPositiveDurations(config, ['collection_interval']);
   for (const key of ['binary', 'libc'] as const) {
     const path = config[key];
     if (path === undefined) continue;
@@ -27,12 +23,7 @@ export function validateAllocConfig(config: Partial<AllocConfig>): ConfigProblem
 
 /** Why this machine cannot run the receiver with `config` (privileges, object, targets), or `undefined` when it can. */
 export function probeAlloc(config: Partial<AllocConfig>): string | undefined {
-  const unmet = unmetRequirement({
-    capabilities: ['CAP_BPF', 'CAP_PERFMON'],
-    // The kmalloc program is tp_btf.
-    btf: config.kernel === true,
-    files: [{ path: bpfObjectPath('alloc'), hint: 'run ./setup.sh (or make -C bpf) to build the BPF programs' }],
-  });
+  const unmet = unmetBpfRequirement('alloc', ['CAP_BPF', 'CAP_PERFMON'], config.kernel === true); // the kmalloc program is tp_btf
   if (unmet) return unmet;
   try {
     resolveTargets(config);

@@ -3,7 +3,7 @@
  * decoder. test/bpf/alloc-layout.test.ts checks every offset and size here
  * against the compiled object's BTF and the header as the host compiler sees it.
  */
-import { TASK_COMM_LEN, type StructLayout } from '../../core/kernel/bpf-records';
+import { TASK_COMM_LEN, sequentialStruct, type StructLayout } from '../../core/kernel/bpf-records';
 
 /** `ALLOC_MAX_STACK_DEPTH`: frames per stack in `stacks`. */
 export const ALLOC_MAX_STACK_DEPTH = 127;
@@ -50,53 +50,28 @@ export const ALLOC_DEFINES: Readonly<Record<string, number>> = {
   ALLOC_KIND_MMAP,
 };
 
-const u64 = (offset: number) => ({ offset, size: 8 });
-const u32 = (offset: number) => ({ offset, size: 4 });
-
 /** `struct alloc_pending`, the value of `pending` (not read by user space; layout checked all the same). */
-export const ALLOC_PENDING: StructLayout<'size' | 'sp' | 'ptr' | 'kind' | '_pad'> = {
-  name: 'alloc_pending',
-  size: 32,
-  members: { size: u64(0), sp: u64(8), ptr: u64(16), kind: u32(24), _pad: u32(28) },
-};
+export const ALLOC_PENDING = sequentialStruct('alloc_pending', { size: 8, sp: 8, ptr: 8, kind: 4, _pad: 4 });
 
 /** `struct alloc_key`, the key of `allocs`. */
-export const ALLOC_KEY: StructLayout<'addr' | 'pid' | '_pad'> = {
-  name: 'alloc_key',
-  size: 16,
-  members: { addr: u64(0), pid: u32(8), _pad: u32(12) },
-};
+export const ALLOC_KEY = sequentialStruct('alloc_key', { addr: 8, pid: 4, _pad: 4 });
 
 /** `struct alloc_info`, the value of `allocs`. */
-export const ALLOC_INFO: StructLayout<'size' | 'timestamp_ns' | 'stack_id' | '_pad'> = {
-  name: 'alloc_info',
-  size: 24,
-  members: { size: u64(0), timestamp_ns: u64(8), stack_id: u32(16), _pad: u32(20) },
-};
+export const ALLOC_INFO = sequentialStruct('alloc_info', { size: 8, timestamp_ns: 8, stack_id: 4, _pad: 4 });
 
 /** `struct alloc_process`, the value of `processes` (key: the tgid). */
-export const ALLOC_PROCESS: StructLayout<
-  'allocations' | 'allocated_bytes' | 'tracked' | 'tracked_bytes' | 'tracked_freed' | 'tracked_freed_bytes' | 'comm'
-> = {
-  name: 'alloc_process',
-  size: 48 + TASK_COMM_LEN,
-  members: {
-    allocations: u64(0),
-    allocated_bytes: u64(8),
-    tracked: u64(16),
-    tracked_bytes: u64(24),
-    tracked_freed: u64(32),
-    tracked_freed_bytes: u64(40),
-    comm: { offset: 48, size: TASK_COMM_LEN },
-  },
-};
+export const ALLOC_PROCESS = sequentialStruct('alloc_process', {
+  allocations: 8,
+  allocated_bytes: 8,
+  tracked: 8,
+  tracked_bytes: 8,
+  tracked_freed: 8,
+  tracked_freed_bytes: 8,
+  comm: TASK_COMM_LEN,
+});
 
 /** `struct alloc_kmalloc_site`, the per-CPU value of `kmalloc_sites` (key: the `__u64` call site). */
-export const ALLOC_KMALLOC_SITE: StructLayout<'count' | 'bytes_req'> = {
-  name: 'alloc_kmalloc_site',
-  size: 16,
-  members: { count: u64(0), bytes_req: u64(8) },
-};
+export const ALLOC_KMALLOC_SITE = sequentialStruct('alloc_kmalloc_site', { count: 8, bytes_req: 8 });
 
 /** Every struct of bpf/alloc.h. */
 export const ALLOC_STRUCTS: readonly StructLayout[] = [ALLOC_PENDING, ALLOC_KEY, ALLOC_INFO, ALLOC_PROCESS, ALLOC_KMALLOC_SITE];

@@ -4,7 +4,6 @@
  * reads the per-process totals as metrics and the live blocks as a leak
  * report (log records, and a profile when `profiles` is set).
  */
-import { existsSync } from 'node:fs';
 import { BpfReceiver } from '../../core/kernel/bpf-receiver';
 import { errorMessage } from '../../core/error-message';
 import type { CreateContext } from '../../core/component';
@@ -16,8 +15,8 @@ import { AGENT_VERSION } from '../../core/version';
 import type { Link } from '../../native/api';
 import type { Symbolizer } from '../../core/symbolize/types';
 import { createSymbolizer } from '../../core/symbolize/symbolizer';
-import { bpfObjectPath, openBpfObject } from '../../core/kernel/bpf-object';
-import { commKey } from '../../core/kernel/bpf-records';
+import { builtBpfObjectPath, openBpfObject } from '../../core/kernel/bpf-object';
+import { ProcessFilters, u32Key } from '../../core/kernel/process-filters';
 import {
   DEFAULT_COLLECTION_INTERVAL, DEFAULT_MAX_ENTRIES, DEFAULT_MAX_PROCESSES, DEFAULT_MAX_STACKS, DEFAULT_MIN_AGE, DEFAULT_SAMPLE_EVERY,
   DEFAULT_KERNEL, DEFAULT_MAX_KERNEL_SITES, DEFAULT_MMAP, DEFAULT_TOP_K, type AllocConfig,
@@ -73,13 +72,6 @@ export interface AllocReceiverOptions {
   symbolizer?: Symbolizer;
 }
 
-function u32(n: number): Buffer {
-  const b = Buffer.alloc(4);
-  b.writeUInt32LE(n);
-  return b;
-}
-
-const ONE = Buffer.from([1]);
 
 /** An {@link HrTime} in ns. */
 function hrTimeNs(t: HrTime): bigint {
@@ -173,7 +165,7 @@ export class AllocReceiver extends BpfReceiver {
     const stacks = leakStacks({
       groups,
       stackOf: (id) => {
-        const value = stacksMap.lookup(u32(id));
+        const value = stacksMap.lookup(u32Key(id));
         return value ? decodeStack(value) : [];
       },
       symbolizer: this.symbolizer,
@@ -199,21 +191,18 @@ export class AllocReceiver extends BpfReceiver {
 
   protected async load(): Promise<void> {
     const { config, ctx } = this;
-    const path = this.options.objectPath ?? bpfObjectPath('alloc');
-    if (!existsSync(path)) throw new Error(`${ctx.id}: ${path} is missing: run ./setup.sh (or make -C bpf) to build the BPF programs`);
+    const path = builtBpfObjectPath(ctx.id, 'alloc', this.options.objectPath);
     let targets: ProbeTarget[];
     try {
       targets = resolveTargets(config);
     } catch (err) {
       throw new Error(`${ctx.id}: ${errorMessage(err)}`, { cause: err });
     }
-    const pids = config.pids ?? [];
-    const comms = (config.comms ?? []).map(commKey);
+    const filters = new ProcessFilters(config, false);
     const obj = openBpfObject(path);
     this.obj = obj;
     obj.setConst('self_pid', process.pid);
-    obj.setConst('filter_pids_on', pids.length > 0);
-    obj.setConst('filter_comms_on', comms.length > 0);
+    filters.setConsts(obj);
     obj.setConst('sample_every', BigInt(this.sampleEvery));
     obj.setMaxEntries('allocs', config.max_entries ?? DEFAULT_MAX_ENTRIES);
     obj.setMaxEntries('stacks', config.max_stacks ?? DEFAULT_MAX_STACKS);
@@ -229,9 +218,8 @@ export class AllocReceiver extends BpfReceiver {
     } catch (err) {
       throw new Error(`${ctx.id}: loading the alloc programs failed: ${errorMessage(err)}`, { cause: err });
     }
-    for (const pid of pids) obj.map('filter_pids').update(u32(pid), ONE);
-    for (const comm of comms) obj.map('filter_comms').update(comm, ONE);
-    for (const pid of pids) this.symbolizer.observe(pid);
+    filters.fillMaps(obj);
+    for (const pid of filters.pids) this.symbolizer.observe(pid);
 
     this.startTime = nowHrTime();
     this.lastReport = this.startTime;

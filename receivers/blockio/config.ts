@@ -1,9 +1,10 @@
 /** Config of the `blockio` receiver. */
 import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
 import { MAX_SERIES_SCHEMA } from '../../core/cardinality';
+import { COLLECTION_INTERVAL_SCHEMA, DEFAULT_COLLECTION_INTERVAL, maxEntriesSchema } from '../../core/kernel/receiver-config';
 
 /** Default interval between two reads of the kernel maps. */
-export const DEFAULT_COLLECTION_INTERVAL = '10s';
+export { DEFAULT_COLLECTION_INTERVAL };
 /** Default: no queue-time histograms (the insert hook is not attached unless slow requests are on). */
 export const DEFAULT_QUEUE_TIME = false;
 /** Default: slow-request spans are off. */
@@ -20,12 +21,7 @@ export const blockioSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    collection_interval: {
-      type: 'string',
-      format: 'duration',
-      default: DEFAULT_COLLECTION_INTERVAL,
-      description: 'How often the kernel maps are read and emitted as cumulative metric points.',
-    },
+    collection_interval: COLLECTION_INTERVAL_SCHEMA,
     devices: {
       type: 'array',
       items: { type: 'string', minLength: 1, pattern: '^[^/]+$' },
@@ -45,20 +41,15 @@ export const blockioSchema = {
       default: DEFAULT_SLOW_THRESHOLD,
       description: 'A request at least this slow (issue -> complete) is also emitted as a `disk.request` span with its sector, size and submitting process; `0s` turns spans off.',
     },
-    max_entries: {
-      type: 'integer',
-      minimum: 1,
-      maximum: 65536,
-      default: DEFAULT_MAX_ENTRIES,
-      description: '(disk, direction) series the kernel map `hists` holds; new series beyond it are counted as dropped (`map_full`).',
-    },
-    max_in_flight: {
-      type: 'integer',
-      minimum: 1,
-      maximum: 1048576,
-      default: DEFAULT_MAX_IN_FLIGHT,
-      description: 'Requests in flight the kernel map `start` tracks at once; a request beyond it is not measured and counted as dropped (`start_full`).',
-    },
+    max_entries: maxEntriesSchema(
+      DEFAULT_MAX_ENTRIES,
+      '(disk, direction) series the kernel map `hists` holds; new series beyond it are counted as dropped (`map_full`).',
+      { maximum: 65536 },
+    ),
+    max_in_flight: maxEntriesSchema(
+      DEFAULT_MAX_IN_FLIGHT,
+      'Requests in flight the kernel map `start` tracks at once; a request beyond it is not measured and counted as dropped (`start_full`).',
+    ),
     max_series: MAX_SERIES_SCHEMA,
   },
 } as const satisfies JSONSchema;

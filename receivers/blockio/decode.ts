@@ -3,12 +3,13 @@
  * layout.ts): `hists` entries into metric points, `events` ring-buffer
  * records into `disk.request` spans.
  */
-import { randomBytes } from 'node:crypto';
-import type { Attributes, HrTime, MetricRecord, Resource, Scope, SpanRecord } from '../../core/signals';
-import type { SeriesLimiter } from '../../core/cardinality';
+import type { Attributes, MetricRecord, Resource, Scope, SpanRecord } from '../../core/signals';
 import type { RecordBatch } from '../../native/api';
-import { decodeFixedRecords, perCpuStride, readComm, readU64 } from '../../core/kernel/bpf-records';
+import { checkMinSize, decodeFixedRecords, forEachCpu, readComm, readU64 } from '../../core/kernel/bpf-records';
+import { CumulativePoints, counterPoint, histogramPoint, type PointBody, type ReadingContext } from '../../core/kernel/cumulative-points';
+import { addSlots, emptySlots, log2Bounds, log2Histogram } from '../../core/kernel/log2-histogram';
 import { nsToHrTime } from '../../core/kernel/clock';
+import { randomIds } from '../../core/kernel/span-ids';
 import { BLOCKIO_DIR_READ, BLOCKIO_DIR_WRITE, BLOCKIO_EVENT, BLOCKIO_KEY, BLOCKIO_N_SLOTS, BLOCKIO_VALUE } from './layout';
 
 /** Metric names, OpenTelemetry style. */
@@ -30,7 +31,7 @@ export const DIRECTION_NAMES: readonly string[] = ['read', 'write', 'flush', 'di
  * kernel's log2 histogram holds [2^i, 2^(i+1)) ns, so bound i is 2^(i+1) ns;
  * the last slot is the overflow bucket (as `syscall.duration`).
  */
-export const LATENCY_BOUNDS: readonly number[] = Array.from({ length: BLOCKIO_N_SLOTS - 1 }, (_, i) => 2 ** (i + 1) / 1e9);
+export const LATENCY_BOUNDS: readonly number[] = log2Bounds(BLOCKIO_N_SLOTS, 1e9);
 
 /** One (disk, direction) series of `hists`, summed over CPUs. */
 export interface SeriesEntry {
@@ -65,29 +66,20 @@ export interface SlowRequest {
   comm: string;
 }
 
-function checkSize(what: string, buf: Buffer, size: number): void {
-  if (buf.length < size) throw new Error(`${what}: expected at least ${size} bytes, got ${buf.length}`);
-}
-
-function addSlots(into: number[], buf: Buffer, offset: number): void {
-  for (let i = 0; i < BLOCKIO_N_SLOTS; i++) into[i] += readU64(buf, offset + i * 8);
-}
-
 /** Decodes `hists` entries (`[key, per-CPU values concatenated]`), summing the CPUs. */
 export function decodeSeries(entries: Iterable<[Buffer, Buffer]>): SeriesEntry[] {
   const k = BLOCKIO_KEY.members;
   const v = BLOCKIO_VALUE.members;
-  const stride = perCpuStride(BLOCKIO_VALUE.size);
   const out: SeriesEntry[] = [];
   for (const [key, value] of entries) {
-    checkSize('hists key', key, BLOCKIO_KEY.size);
-    checkSize('hists value', value, BLOCKIO_VALUE.size);
+    checkMinSize('hists key', key, BLOCKIO_KEY.size);
+    checkMinSize('hists value', value, BLOCKIO_VALUE.size);
     const e: SeriesEntry = {
       dev: key.readUInt32LE(k.dev.offset), dir: key.readUInt32LE(k.dir.offset),
-      ops: 0, bytes: 0, sumNs: 0, slots: new Array<number>(BLOCKIO_N_SLOTS).fill(0),
-      queued: 0, queueSumNs: 0, queueSlots: new Array<number>(BLOCKIO_N_SLOTS).fill(0),
+      ops: 0, bytes: 0, sumNs: 0, slots: emptySlots(BLOCKIO_N_SLOTS),
+      queued: 0, queueSumNs: 0, queueSlots: emptySlots(BLOCKIO_N_SLOTS),
     };
-    for (let base = 0; base + BLOCKIO_VALUE.size <= value.length; base += stride) {
+    forEachCpu(value, BLOCKIO_VALUE.size, (base) => {
       e.ops += readU64(value, base + v.ops.offset);
       e.bytes += readU64(value, base + v.bytes.offset);
       e.sumNs += readU64(value, base + v.sum_ns.offset);
@@ -95,41 +87,20 @@ export function decodeSeries(entries: Iterable<[Buffer, Buffer]>): SeriesEntry[]
       e.queued += readU64(value, base + v.queued.offset);
       e.queueSumNs += readU64(value, base + v.queue_sum_ns.offset);
       addSlots(e.queueSlots, value, base + v.queue_slots.offset);
-    }
+    });
     out.push(e);
   }
   return out.sort((a, b) => a.dev - b.dev || a.dir - b.dir);
 }
 
 /** What turning series into metric points needs besides the series. */
-export interface MetricContext {
-  resource: Resource;
-  scope: Scope;
-  /** Start of the cumulative series (the load of the programs). */
-  startTime: HrTime;
-  /** Time of this reading. */
-  time: HrTime;
+export interface MetricContext extends ReadingContext {
   /** The name of a disk by kernel dev_t (`MAJOR:MINOR` when sysfs does not know it). */
   deviceName(dev: number): string;
-  /** Bounds the number of series per metric (`max_series`). */
-  limiter: SeriesLimiter;
 }
 
-type PointBody = Omit<MetricRecord, 'resource' | 'scope' | 'name' | 'attributes' | 'startTime' | 'time'>;
-
-function sum(slots: readonly number[]): number {
-  return slots.reduce((a, b) => a + b, 0);
-}
-
-function counter(description: string, unit: string, value: number): PointBody {
-  return { description, unit, type: 'sum', monotonic: true, temporality: 'cumulative', valueType: 'int', value };
-}
-
-function histogram(description: string, counts: readonly number[], totalNs: number): PointBody {
-  return {
-    description, unit: 's', type: 'histogram', temporality: 'cumulative', valueType: 'double',
-    histogram: { bounds: LATENCY_BOUNDS as number[], counts: [...counts], sum: totalNs / 1e9, count: sum(counts) },
-  };
+function histogram(description: string, slots: readonly number[], totalNs: number): PointBody {
+  return histogramPoint(description, 's', log2Histogram(LATENCY_BOUNDS, slots, totalNs / 1e9));
 }
 
 /**
@@ -139,38 +110,22 @@ function histogram(description: string, counts: readonly number[], totalNs: numb
  * Points past `max_series` fold into the overflow series, added up.
  */
 export function toMetricRecords(series: readonly SeriesEntry[], ctx: MetricContext): MetricRecord[] {
-  const { resource, scope, startTime, time, limiter } = ctx;
-  const out = new Map<string, MetricRecord>();
-  const add = (name: string, own: Attributes, point: PointBody): void => {
-    const attributes = limiter.admit(name, own);
-    const id = `${name}\u0000${JSON.stringify(attributes)}`;
-    const prev = out.get(id);
-    if (!prev) {
-      out.set(id, { resource, scope, name, attributes, startTime, time, ...point });
-    } else if (prev.histogram && point.histogram) {
-      const h = prev.histogram;
-      const counts = point.histogram.counts;
-      h.counts = h.counts.map((n, i) => n + counts[i]);
-      h.sum += point.histogram.sum;
-      h.count += point.histogram.count;
-    } else {
-      prev.value = (prev.value ?? 0) + (point.value ?? 0);
-    }
-  };
+  const points = new CumulativePoints(ctx);
+  const add = (name: string, attributes: Attributes, point: PointBody): void => points.add(name, attributes, point);
   for (const e of series) {
     if (e.ops === 0 && e.bytes === 0) continue;
     const attributes: Attributes = { 'system.device': ctx.deviceName(e.dev), 'disk.io.direction': DIRECTION_NAMES[e.dir] ?? 'other' };
     if (e.dir === BLOCKIO_DIR_READ || e.dir === BLOCKIO_DIR_WRITE) {
-      add(BLOCKIO_METRICS.io, attributes, counter('Bytes read from or written to the disk, by completed requests.', 'By', e.bytes));
+      add(BLOCKIO_METRICS.io, attributes, counterPoint('Bytes read from or written to the disk, by completed requests.', 'By', e.bytes));
     }
     if (e.ops === 0) continue;
-    add(BLOCKIO_METRICS.operations, attributes, counter('Disk requests completed.', '{operation}', e.ops));
+    add(BLOCKIO_METRICS.operations, attributes, counterPoint('Disk requests completed.', '{operation}', e.ops));
     add(BLOCKIO_METRICS.duration, attributes, histogram('Time disk requests took from issue to the driver to completion.', e.slots, e.sumNs));
     if (e.queued > 0) {
       add(BLOCKIO_METRICS.queueTime, attributes, histogram('Time disk requests waited in the I/O scheduler, from insert to issue.', e.queueSlots, e.queueSumNs));
     }
   }
-  return [...out.values()];
+  return points.records();
 }
 
 /** Decodes one `struct blockio_event`. */
@@ -238,14 +193,4 @@ export function slowRequestToSpan(e: SlowRequest, ctx: SpanContext, ids = random
     span.status = { code: 2, message: attributes['error.type'] };
   }
   return span;
-}
-
-/** Random trace and span ids for `n` spans, from one call to the CSPRNG. */
-export function randomIds(n: number): Array<{ traceId: string; spanId: string }> {
-  const bytes = randomBytes(24 * n);
-  const out: Array<{ traceId: string; spanId: string }> = [];
-  for (let i = 0; i < n; i++) {
-    out.push({ traceId: bytes.toString('hex', 24 * i, 24 * i + 16), spanId: bytes.toString('hex', 24 * i + 16, 24 * i + 24) });
-  }
-  return out;
 }

@@ -1,18 +1,14 @@
 /** The `blockio` receiver factory. */
 import { defineReceiver, type ConfigProblem } from '../../core/component';
-import { parseDuration } from '../../core/config/duration';
-import { unmetRequirement } from '../../core/kernel/requirements';
-import { bpfObjectPath } from '../../core/kernel/bpf-object';
+import { unmetBpfRequirement } from '../../core/kernel/requirements';
+import { nonPositiveDurations } from '../../core/kernel/receiver-config';
 import { blockioSchema, type BlockioConfig } from './config';
 import { resolveDevices, SYS_CLASS_BLOCK } from './devices';
 import { BlockioReceiver } from './receiver';
 
 /** Problems the schema cannot see: a zero interval, disk names this machine does not have (or partitions). */
 export function validateBlockioConfig(config: Partial<BlockioConfig>, sysClassBlock: string = SYS_CLASS_BLOCK): ConfigProblem[] {
-  const problems: ConfigProblem[] = [];
-  if (config.collection_interval !== undefined && parseDuration(config.collection_interval) <= 0) {
-    problems.push({ path: '/collection_interval', message: 'must be more than 0' });
-  }
+  const problems = nonPositiveDurations(config, ['collection_interval']);
   for (const p of resolveDevices(config.devices ?? [], sysClassBlock).problems) {
     problems.push({ path: `/devices/${p.index}`, message: p.message });
   }
@@ -21,11 +17,7 @@ export function validateBlockioConfig(config: Partial<BlockioConfig>, sysClassBl
 
 /** Why this machine cannot run the receiver, or `undefined` when it can. */
 export function probeBlockio(): string | undefined {
-  return unmetRequirement({
-    capabilities: ['CAP_BPF', 'CAP_PERFMON'],
-    btf: true,
-    files: [{ path: bpfObjectPath('blockio'), hint: 'run ./setup.sh (or make -C bpf) to build the BPF programs' }],
-  });
+  return unmetBpfRequirement('blockio', ['CAP_BPF', 'CAP_PERFMON']);
 }
 
 /** Disk I/O from eBPF: bytes, operations and latency per disk and direction; slow requests as spans. */

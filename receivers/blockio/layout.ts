@@ -3,7 +3,7 @@
  * the decoder. test/bpf/blockio-layout.test.ts checks every offset and size
  * here against the compiled object's BTF and the header's defines.
  */
-import { TASK_COMM_LEN, type StructLayout } from '../../core/kernel/bpf-records';
+import { TASK_COMM_LEN, sequentialStruct, type StructLayout } from '../../core/kernel/bpf-records';
 
 /** `BLOCKIO_N_SLOTS`: log2 latency slots; slot i holds [2^i, 2^(i+1)) ns, the last is open-ended. */
 export const BLOCKIO_N_SLOTS = 36;
@@ -31,63 +31,45 @@ export const BLOCKIO_DROP_START_FULL = 2;
 export const BLOCKIO_N_DROPS = 3;
 
 /** `struct blockio_key`, the key of `hists`. */
-export const BLOCKIO_KEY: StructLayout<'dev' | 'dir'> = {
-  name: 'blockio_key',
-  size: 8,
-  members: { dev: { offset: 0, size: 4 }, dir: { offset: 4, size: 4 } },
-};
+export const BLOCKIO_KEY = sequentialStruct('blockio_key', { dev: 4, dir: 4 });
 
 const SLOTS_BYTES = 8 * BLOCKIO_N_SLOTS;
 
 /** `struct blockio_value`, the per-CPU value of `hists`. */
-export const BLOCKIO_VALUE: StructLayout<'ops' | 'bytes' | 'sum_ns' | 'slots' | 'queued' | 'queue_sum_ns' | 'queue_slots'> = {
-  name: 'blockio_value',
-  size: 40 + 2 * SLOTS_BYTES,
-  members: {
-    ops: { offset: 0, size: 8 },
-    bytes: { offset: 8, size: 8 },
-    sum_ns: { offset: 16, size: 8 },
-    slots: { offset: 24, size: SLOTS_BYTES },
-    queued: { offset: 24 + SLOTS_BYTES, size: 8 },
-    queue_sum_ns: { offset: 32 + SLOTS_BYTES, size: 8 },
-    queue_slots: { offset: 40 + SLOTS_BYTES, size: SLOTS_BYTES },
-  },
-};
+export const BLOCKIO_VALUE = sequentialStruct('blockio_value', {
+  ops: 8,
+  bytes: 8,
+  sum_ns: 8,
+  slots: SLOTS_BYTES,
+  queued: 8,
+  queue_sum_ns: 8,
+  queue_slots: SLOTS_BYTES,
+});
 
 /** `struct blockio_start`, the value of `start` (requests in flight). */
-export const BLOCKIO_START: StructLayout<'gen' | 'insert_ns' | 'issue_ns' | 'pid' | '_pad' | 'comm'> = {
-  name: 'blockio_start',
-  size: 48,
-  members: {
-    gen: { offset: 0, size: 8 },
-    insert_ns: { offset: 8, size: 8 },
-    issue_ns: { offset: 16, size: 8 },
-    pid: { offset: 24, size: 4 },
-    _pad: { offset: 28, size: 4 },
-    comm: { offset: 32, size: TASK_COMM_LEN },
-  },
-};
+export const BLOCKIO_START = sequentialStruct('blockio_start', {
+  gen: 8,
+  insert_ns: 8,
+  issue_ns: 8,
+  pid: 4,
+  _pad: 4,
+  comm: TASK_COMM_LEN,
+});
 
 /** `struct blockio_event`, one record of the `events` ring buffer. */
-export const BLOCKIO_EVENT: StructLayout<
-  'issue_ns' | 'complete_ns' | 'insert_ns' | 'sector' | 'dev' | 'bytes' | 'dir' | 'pid' | 'status' | '_pad' | 'comm'
-> = {
-  name: 'blockio_event',
-  size: 72,
-  members: {
-    issue_ns: { offset: 0, size: 8 },
-    complete_ns: { offset: 8, size: 8 },
-    insert_ns: { offset: 16, size: 8 },
-    sector: { offset: 24, size: 8 },
-    dev: { offset: 32, size: 4 },
-    bytes: { offset: 36, size: 4 },
-    dir: { offset: 40, size: 4 },
-    pid: { offset: 44, size: 4 },
-    status: { offset: 48, size: 4 },
-    _pad: { offset: 52, size: 4 },
-    comm: { offset: 56, size: TASK_COMM_LEN },
-  },
-};
+export const BLOCKIO_EVENT = sequentialStruct('blockio_event', {
+  issue_ns: 8,
+  complete_ns: 8,
+  insert_ns: 8,
+  sector: 8,
+  dev: 4,
+  bytes: 4,
+  dir: 4,
+  pid: 4,
+  status: 4,
+  _pad: 4,
+  comm: TASK_COMM_LEN,
+});
 
 /** Every struct of bpf/blockio.h, for the layout test. */
 export const BLOCKIO_STRUCTS: readonly StructLayout[] = [BLOCKIO_KEY, BLOCKIO_VALUE, BLOCKIO_START, BLOCKIO_EVENT];

@@ -3,7 +3,6 @@
  * into the kernel, reads the per-CPU (disk, direction) series every
  * `collection_interval` and streams slow requests as `disk.request` spans.
  */
-import { existsSync } from 'node:fs';
 import { BpfReceiver } from '../../core/kernel/bpf-receiver';
 import { errorMessage } from '../../core/error-message';
 import type { CreateContext } from '../../core/component';
@@ -12,13 +11,15 @@ import { nowHrTime } from '../../core/signals';
 import { DEFAULT_MAX_SERIES, SeriesLimiter } from '../../core/cardinality';
 import { parseDuration } from '../../core/config/duration';
 import { AGENT_VERSION } from '../../core/version';
-import type { BpfObject, Link, RecordBatch } from '../../native/api';
-import { bpfObjectPath, openBpfObject } from '../../core/kernel/bpf-object';
+import type { Link, RecordBatch } from '../../native/api';
+import { builtBpfObjectPath } from '../../core/kernel/bpf-object';
 import { monotonicToWallOffset } from '../../core/kernel/clock';
+import { randomIds } from '../../core/kernel/span-ids';
+import { FILTER_PRESENT } from '../../core/kernel/process-filters';
 import {
   DEFAULT_COLLECTION_INTERVAL, DEFAULT_MAX_ENTRIES, DEFAULT_MAX_IN_FLIGHT, DEFAULT_QUEUE_TIME, DEFAULT_SLOW_THRESHOLD, type BlockioConfig,
 } from './config';
-import { decodeSeries, decodeSlowRequests, randomIds, slowRequestToSpan, toMetricRecords, type SpanContext } from './decode';
+import { decodeSeries, decodeSlowRequests, slowRequestToSpan, toMetricRecords, type SpanContext } from './decode';
 import { BLOCKIO_DROP_MAP_FULL, BLOCKIO_DROP_RINGBUF_FULL, BLOCKIO_DROP_START_FULL } from './layout';
 import { deviceNames, majorMinor, resolveDevices, SYS_CLASS_BLOCK } from './devices';
 
@@ -47,8 +48,6 @@ export interface BlockioReceiverOptions {
   /** Where block devices are listed (default /sys/class/block). */
   sysClassBlock?: string;
 }
-
-const ONE = Buffer.from([1]);
 
 /** Disk request counts, bytes and latency, aggregated in the kernel; slow requests as spans. */
 export class BlockioReceiver extends BpfReceiver {
@@ -105,8 +104,7 @@ export class BlockioReceiver extends BpfReceiver {
   /** One batch of spans per batch the ring-buffer reader hands over. */
   private onEvents(batch: RecordBatch): void {
     if (!this.spanCtx) return;
-    const { events, malformed } = decodeSlowRequests(batch);
-    if (malformed > 0) this.ctx.telemetry.drop('malformed', malformed);
+    const events = this.wellFormed(decodeSlowRequests(batch));
     if (events.length === 0) return;
     const ids = randomIds(events.length);
     const spans: SpanRecord[] = events.map((e, i) => slowRequestToSpan(e, this.spanCtx as SpanContext, ids[i]));
@@ -115,8 +113,7 @@ export class BlockioReceiver extends BpfReceiver {
 
   protected async load(): Promise<void> {
     const { config, ctx } = this;
-    const path = this.options.objectPath ?? bpfObjectPath('blockio');
-    if (!existsSync(path)) throw new Error(`${ctx.id}: ${path} is missing: run ./setup.sh (or make -C bpf) to build the BPF programs`);
+    const path = builtBpfObjectPath(ctx.id, 'blockio', this.options.objectPath);
     const { devs, problems } = resolveDevices(config.devices ?? [], this.sysClassBlock);
     if (problems.length > 0) throw new Error(`${ctx.id}: devices: ${problems.map((p) => p.message).join('; ')}`);
     const needInsert = this.queueTime || this.slowThresholdNs > 0n;
@@ -124,12 +121,7 @@ export class BlockioReceiver extends BpfReceiver {
     this.namesReadAt = Date.now();
 
     const variants: BlockioVariant[] = this.options.variant ? [this.options.variant] : ['tp_btf', 'raw_tp'];
-    let obj: BpfObject | undefined;
-    let variant: BlockioVariant = variants[0];
-    for (const [i, v] of variants.entries()) {
-      variant = v;
-      obj = openBpfObject(path);
-      this.obj = obj;
+    const { obj, variant } = await this.loadFirstVariant(path, variants, (obj, v) => {
       obj.setConst('queue_time', this.queueTime);
       obj.setConst('slow_threshold_ns', this.slowThresholdNs);
       obj.setConst('filter_devs_on', devs.length > 0);
@@ -142,23 +134,13 @@ export class BlockioReceiver extends BpfReceiver {
         obj.setAutoload(set.insert, name === v && needInsert);
         obj.setAutoload(set.merge, name === v && needInsert);
       }
-      try {
-        await obj.load();
-        break;
-      } catch (err) {
-        this.obj = undefined;
-        await obj.close();
-        if (i === variants.length - 1) throw new Error(`${ctx.id}: loading the ${v} programs failed: ${errorMessage(err)}`, { cause: err });
-        ctx.logger.warn({ component: ctx.id, variant: v, err: errorMessage(err) }, 'loading failed; trying the next program variant');
-      }
-    }
-    if (!obj) throw new Error(`${ctx.id}: no program variant to load`);
+    });
 
     // The filter goes in before the programs are attached, so no request is counted unfiltered.
     for (const dev of devs) {
       const key = Buffer.alloc(4);
       key.writeUInt32LE(dev);
-      obj.map('filter_devs').update(key, ONE);
+      obj.map('filter_devs').update(key, FILTER_PRESENT);
     }
 
     if (this.slowThresholdNs > 0n) {

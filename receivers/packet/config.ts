@@ -1,9 +1,10 @@
 /** Config of the `packet` receiver. */
 import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
 import { MAX_SERIES_SCHEMA } from '../../core/cardinality';
+import { COLLECTION_INTERVAL_SCHEMA, DEFAULT_COLLECTION_INTERVAL, maxEntriesSchema } from '../../core/kernel/receiver-config';
 
 /** Default interval between two reads of the kernel maps. */
-export const DEFAULT_COLLECTION_INTERVAL = '10s';
+export { DEFAULT_COLLECTION_INTERVAL };
 /** Default interval between two scans of /sys/class/net for interfaces that appeared or went away. */
 export const DEFAULT_INTERFACE_POLL_INTERVAL = '5s';
 /** Default capacity of the kernel map `counts`, in (interface, direction, L3, L4) series. */
@@ -22,12 +23,7 @@ export const packetSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    collection_interval: {
-      type: 'string',
-      format: 'duration',
-      default: DEFAULT_COLLECTION_INTERVAL,
-      description: 'How often the kernel maps are read and emitted as cumulative metric points.',
-    },
+    collection_interval: COLLECTION_INTERVAL_SCHEMA,
     interfaces: {
       type: 'array',
       items: { type: 'string', minLength: 1, maxLength: 15 },
@@ -41,13 +37,10 @@ export const packetSchema = {
       default: DEFAULT_INTERFACE_POLL_INTERVAL,
       description: 'How often /sys/class/net is scanned for interfaces that appeared (attached) or went away (detached).',
     },
-    max_entries: {
-      type: 'integer',
-      minimum: 1,
-      maximum: 1048576,
-      default: DEFAULT_MAX_ENTRIES,
-      description: 'Series the kernel map `counts` holds (interface x direction x L3 x L4); packets of new series beyond it are counted as dropped (`map_full`).',
-    },
+    max_entries: maxEntriesSchema(
+      DEFAULT_MAX_ENTRIES,
+      'Series the kernel map `counts` holds (interface x direction x L3 x L4); packets of new series beyond it are counted as dropped (`map_full`).',
+    ),
     flows: {
       type: 'object',
       additionalProperties: false,

@@ -8,7 +8,8 @@ import { OVERFLOW_ATTRIBUTES, type SeriesLimiter } from '../../core/cardinality'
 import {
   PACKET_DIR_EGRESS, PACKET_FLOW_KEY, PACKET_FLOW_VALUE, PACKET_KEY, PACKET_L3_IPV4, PACKET_N_SLOTS, PACKET_VALUE,
 } from './layout';
-import { perCpuStride, readU64 } from '../../core/kernel/bpf-records';
+import { checkMinSize, forEachCpu, readU64 } from '../../core/kernel/bpf-records';
+import { addHistogram, addSlots, emptySlots } from '../../core/kernel/log2-histogram';
 
 /** Metric names, OpenTelemetry style. */
 export const PACKET_METRICS = {
@@ -60,27 +61,22 @@ export interface FlowEntry {
   key: string;
 }
 
-function checkSize(what: string, buf: Buffer, size: number): void {
-  if (buf.length < size) throw new Error(`${what}: expected at least ${size} bytes, got ${buf.length}`);
-}
-
 /** Decodes `counts` entries (`[key, per-CPU values concatenated]`), summing the CPUs. */
 export function decodeCounts(entries: Iterable<[Buffer, Buffer]>): CountEntry[] {
   const k = PACKET_KEY.members;
   const v = PACKET_VALUE.members;
-  const stride = perCpuStride(PACKET_VALUE.size);
   const out: CountEntry[] = [];
   for (const [key, value] of entries) {
-    checkSize('counts key', key, PACKET_KEY.size);
-    checkSize('counts value', value, PACKET_VALUE.size);
-    const slots = new Array<number>(PACKET_N_SLOTS).fill(0);
+    checkMinSize('counts key', key, PACKET_KEY.size);
+    checkMinSize('counts value', value, PACKET_VALUE.size);
+    const slots = emptySlots(PACKET_N_SLOTS);
     let packets = 0;
     let bytes = 0;
-    for (let base = 0; base + PACKET_VALUE.size <= value.length; base += stride) {
+    forEachCpu(value, PACKET_VALUE.size, (base) => {
       packets += readU64(value, base + v.packets.offset);
       bytes += readU64(value, base + v.bytes.offset);
-      for (let i = 0; i < PACKET_N_SLOTS; i++) slots[i] += readU64(value, base + v.slots.offset + i * 8);
-    }
+      addSlots(slots, value, base + v.slots.offset);
+    });
     out.push({
       ifindex: key.readUInt32LE(k.ifindex.offset),
       direction: key.readUInt32LE(k.direction.offset),
@@ -118,8 +114,8 @@ export function decodeFlows(entries: Iterable<[Buffer, Buffer]>): FlowEntry[] {
   const v = PACKET_FLOW_VALUE.members;
   const out: FlowEntry[] = [];
   for (const [key, value] of entries) {
-    checkSize('flows key', key, PACKET_FLOW_KEY.size);
-    checkSize('flows value', value, PACKET_FLOW_VALUE.size);
+    checkMinSize('flows key', key, PACKET_FLOW_KEY.size);
+    checkMinSize('flows value', value, PACKET_FLOW_VALUE.size);
     const l3 = key[k.l3.offset];
     out.push({
       ifindex: key.readUInt32LE(k.ifindex.offset),
@@ -196,11 +192,7 @@ class PointSink {
       return;
     }
     if (folded.value !== undefined) folded.value += point.value ?? 0;
-    if (folded.histogram && point.histogram) {
-      folded.histogram.count += point.histogram.count;
-      folded.histogram.sum += point.histogram.sum;
-      point.histogram.counts.forEach((n, i) => { (folded.histogram as { counts: number[] }).counts[i] += n; });
-    }
+    if (folded.histogram && point.histogram) addHistogram(folded.histogram, point.histogram);
   }
 }
 

@@ -1,29 +1,19 @@
 /** The `packet` receiver factory. */
 import { defineReceiver, type ConfigProblem } from '../../core/component';
-import { parseDuration } from '../../core/config/duration';
-import { unmetRequirement } from '../../core/kernel/requirements';
+import { unmetBpfRequirement } from '../../core/kernel/requirements';
+import { nonPositiveDurations } from '../../core/kernel/receiver-config';
 import { packetSchema, type PacketConfig } from './config';
 import { listInterfaces, missingInterfaces } from './interfaces';
 import { missingMessage, PacketReceiver } from './receiver';
-import { bpfObjectPath } from '../../core/kernel/bpf-object';
 
 /** Problems the schema cannot see: a zero interval. */
 export function validatePacketConfig(config: Partial<PacketConfig>): ConfigProblem[] {
-  const problems: ConfigProblem[] = [];
-  for (const key of ['collection_interval', 'interface_poll_interval'] as const) {
-    const value = config[key];
-    if (value !== undefined && parseDuration(value) <= 0) problems.push({ path: `/${key}`, message: 'must be more than 0' });
-  }
-  return problems;
+  return nonPositiveDurations(config, ['collection_interval', 'interface_poll_interval']);
 }
 
 /** Why this machine cannot run the receiver with `config` (privileges, BTF, object, a named interface missing), or `undefined`. */
 export function probePacket(config: Partial<PacketConfig>, sysClassNet?: string): string | undefined {
-  const unmet = unmetRequirement({
-    capabilities: ['CAP_BPF', 'CAP_NET_ADMIN'],
-    btf: true,
-    files: [{ path: bpfObjectPath('packet'), hint: 'run ./setup.sh (or make -C bpf) to build the BPF programs' }],
-  });
+  const unmet = unmetBpfRequirement('packet', ['CAP_BPF', 'CAP_NET_ADMIN']);
   if (unmet) return unmet;
   let missing: string[];
   try {

@@ -3,7 +3,7 @@
  * the decoder. test/bpf/packet-layout.test.ts checks every offset and size
  * here against the compiled object's BTF and the header's defines.
  */
-import { type StructLayout } from '../../core/kernel/bpf-records';
+import { sequentialStruct, type StructLayout } from '../../core/kernel/bpf-records';
 
 /** `PACKET_N_SLOTS`: log2 size slots; slot i holds [2^i, 2^(i+1)) bytes, the last is open-ended. */
 export const PACKET_N_SLOTS = 18;
@@ -35,44 +35,26 @@ export const PACKET_DROP_MAP_FULL = 0;
 export const PACKET_N_DROPS = 1;
 
 /** `struct packet_key`, the key of `counts`. */
-export const PACKET_KEY: StructLayout<'ifindex' | 'direction' | 'l3' | 'l4'> = {
-  name: 'packet_key',
-  size: 16,
-  members: {
-    ifindex: { offset: 0, size: 4 }, direction: { offset: 4, size: 4 }, l3: { offset: 8, size: 4 }, l4: { offset: 12, size: 4 },
-  },
-};
+export const PACKET_KEY = sequentialStruct('packet_key', { ifindex: 4, direction: 4, l3: 4, l4: 4 });
 
 /** `struct packet_value`, the per-CPU value of `counts`. */
-export const PACKET_VALUE: StructLayout<'packets' | 'bytes' | 'slots'> = {
-  name: 'packet_value',
-  size: 16 + 8 * PACKET_N_SLOTS,
-  members: { packets: { offset: 0, size: 8 }, bytes: { offset: 8, size: 8 }, slots: { offset: 16, size: 8 * PACKET_N_SLOTS } },
-};
+export const PACKET_VALUE = sequentialStruct('packet_value', { packets: 8, bytes: 8, slots: 8 * PACKET_N_SLOTS });
 
 /** `struct packet_flow_key`, the key of `flows`. */
-export const PACKET_FLOW_KEY: StructLayout<'ifindex' | 'direction' | 'saddr' | 'daddr' | 'sport' | 'dport' | 'l3' | 'l4' | '_pad'> = {
-  name: 'packet_flow_key',
-  size: 48,
-  members: {
-    ifindex: { offset: 0, size: 4 },
-    direction: { offset: 4, size: 4 },
-    saddr: { offset: 8, size: 16 },
-    daddr: { offset: 24, size: 16 },
-    sport: { offset: 40, size: 2 },
-    dport: { offset: 42, size: 2 },
-    l3: { offset: 44, size: 1 },
-    l4: { offset: 45, size: 1 },
-    _pad: { offset: 46, size: 2 },
-  },
-};
+export const PACKET_FLOW_KEY = sequentialStruct('packet_flow_key', {
+  ifindex: 4,
+  direction: 4,
+  saddr: 16,
+  daddr: 16,
+  sport: 2,
+  dport: 2,
+  l3: 1,
+  l4: 1,
+  _pad: 2,
+});
 
 /** `struct packet_flow_value`, the value of `flows` (one, shared by CPUs). */
-export const PACKET_FLOW_VALUE: StructLayout<'packets' | 'bytes'> = {
-  name: 'packet_flow_value',
-  size: 16,
-  members: { packets: { offset: 0, size: 8 }, bytes: { offset: 8, size: 8 } },
-};
+export const PACKET_FLOW_VALUE = sequentialStruct('packet_flow_value', { packets: 8, bytes: 8 });
 
 /** Every struct of bpf/packet.h, for the layout test. */
 export const PACKET_STRUCTS: readonly StructLayout[] = [PACKET_KEY, PACKET_VALUE, PACKET_FLOW_KEY, PACKET_FLOW_VALUE];

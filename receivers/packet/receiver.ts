@@ -6,7 +6,6 @@
  */
 import { BpfReceiver } from '../../core/kernel/bpf-receiver';
 import { errorMessage } from '../../core/error-message';
-import { existsSync } from 'node:fs';
 import type { CreateContext } from '../../core/component';
 import type { HrTime, Scope } from '../../core/signals';
 import { nowHrTime } from '../../core/signals';
@@ -21,7 +20,7 @@ import {
 import { decodeCounts, decodeFlows, toMetricRecords, topFlows, type FlowEntry } from './decode';
 import { InterfaceSelector, listInterfaces, missingInterfaces, type NetInterface } from './interfaces';
 import { PACKET_DROP_MAP_FULL } from './layout';
-import { bpfObjectPath, openBpfObject } from '../../core/kernel/bpf-object';
+import { builtBpfObjectPath, openBpfObject } from '../../core/kernel/bpf-object';
 
 /** The programs of bpf/packet.bpf.c, by tc direction. */
 export const PACKET_PROGRAMS = { ingress: 'pkt_ingress', egress: 'pkt_egress' } as const;
@@ -164,8 +163,7 @@ export class PacketReceiver extends BpfReceiver {
 
   protected async load(): Promise<void> {
     const { config, ctx } = this;
-    const path = this.options.objectPath ?? bpfObjectPath('packet');
-    if (!existsSync(path)) throw new Error(`${ctx.id}: ${path} is missing: run ./setup.sh (or make -C bpf) to build the BPF programs`);
+    const path = builtBpfObjectPath(ctx.id, 'packet', this.options.objectPath);
     const missing = missingInterfaces(config.interfaces ?? [], listInterfaces(this.options.sysClassNet));
     if (missing.length > 0) throw new Error(`${ctx.id}: ${missingMessage(missing)}`);
     const ports = config.flows?.ports ?? [];

@@ -1,6 +1,9 @@
 /** Config of the `perf` receiver. */
 import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
 import { MAX_SERIES_SCHEMA } from '../../core/cardinality';
+import {
+  CGROUP_SCHEMA, DEFAULT_COLLECTION_INTERVAL, collectionIntervalSchema, commsSchema, maxEntriesSchema, pidsSchema,
+} from '../../core/kernel/receiver-config';
 import { profileOutputSchema } from '../../core/profile/output';
 
 /** Default sampling frequency, per CPU (49 Hz: off the beat of 50/100 Hz timers, ~1 sample per 20 ms). */
@@ -8,7 +11,7 @@ export const DEFAULT_FREQUENCY = 49;
 /** Highest sampling frequency accepted. */
 export const MAX_FREQUENCY = 10000;
 /** Default interval between two profiles (the kernel maps are drained then). */
-export const DEFAULT_COLLECTION_INTERVAL = '10s';
+export { DEFAULT_COLLECTION_INTERVAL };
 /** Default: kernel stacks are collected too. */
 export const DEFAULT_INCLUDE_KERNEL = true;
 /** Default: the idle task (pid 0) is not sampled. */
@@ -30,33 +33,13 @@ export const perfSchema = {
       default: DEFAULT_FREQUENCY,
       description: 'Samples per second on every CPU (software cpu-clock perf event).',
     },
-    collection_interval: {
-      type: 'string',
-      format: 'duration',
-      default: DEFAULT_COLLECTION_INTERVAL,
-      description: 'How often the samples are drained from the kernel, written as one profile and emitted as metrics.',
-    },
-    pids: {
-      type: 'array',
-      items: { type: 'integer', minimum: 1 },
-      maxItems: MAX_FILTER_ENTRIES,
-      uniqueItems: true,
-      default: [],
-      description: 'Only these processes (tgids); empty: every process.',
-    },
-    comms: {
-      type: 'array',
-      items: { type: 'string', minLength: 1, maxLength: 15 },
-      maxItems: MAX_FILTER_ENTRIES,
-      uniqueItems: true,
-      default: [],
-      description: 'Only threads with these names (the kernel `comm`, at most 15 bytes); empty: every name.',
-    },
-    cgroup: {
-      type: 'string',
-      minLength: 1,
-      description: 'Only tasks in this cgroup v2 or below it: an absolute path, or one relative to the cgroup2 mount.',
-    },
+    collection_interval: collectionIntervalSchema(
+      DEFAULT_COLLECTION_INTERVAL,
+      'How often the samples are drained from the kernel, written as one profile and emitted as metrics.',
+    ),
+    pids: pidsSchema(MAX_FILTER_ENTRIES),
+    comms: commsSchema(MAX_FILTER_ENTRIES),
+    cgroup: CGROUP_SCHEMA,
     include_kernel: {
       type: 'boolean',
       default: DEFAULT_INCLUDE_KERNEL,
@@ -67,13 +50,11 @@ export const perfSchema = {
       default: DEFAULT_INCLUDE_IDLE,
       description: 'Sample the idle task (pid 0) too: idle CPU time shows as `swapper` stacks.',
     },
-    max_entries: {
-      type: 'integer',
-      minimum: 16,
-      maximum: 1048576,
-      default: DEFAULT_MAX_ENTRIES,
-      description: 'Distinct (thread, stack) keys the kernel holds per interval, and stacks the stack map holds; samples of new keys beyond it are counted as dropped (`map_full`).',
-    },
+    max_entries: maxEntriesSchema(
+      DEFAULT_MAX_ENTRIES,
+      'Distinct (thread, stack) keys the kernel holds per interval, and stacks the stack map holds; samples of new keys beyond it are counted as dropped (`map_full`).',
+      { minimum: 16 },
+    ),
     profiles: { ...profileOutputSchema, default: {} },
     max_series: MAX_SERIES_SCHEMA,
   },

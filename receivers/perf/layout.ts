@@ -3,7 +3,7 @@
  * decoder. test/bpf/perf-layout.test.ts checks every offset and size here
  * against the compiled object's BTF and the header's defines.
  */
-import { TASK_COMM_LEN, type StructLayout } from '../../core/kernel/bpf-records';
+import { TASK_COMM_LEN, sequentialStruct, type StructLayout } from '../../core/kernel/bpf-records';
 
 /** `PERF_MAX_STACK_DEPTH`: frames a `stacks` entry holds at most. */
 export const PERF_MAX_STACK_DEPTH = 127;
@@ -27,24 +27,16 @@ export const PERF_DROP_NEW_PID_LOST = 5;
 export const PERF_N_DROPS = 6;
 
 /** `struct perf_sample_key`, the key of `counts_0` and `counts_1` (value: a `__u64` count). */
-export const PERF_SAMPLE_KEY: StructLayout<'tgid' | 'pid' | 'user_stack_id' | 'kernel_stack_id' | 'comm'> = {
-  name: 'perf_sample_key',
-  size: 32,
-  members: {
-    tgid: { offset: 0, size: 4 },
-    pid: { offset: 4, size: 4 },
-    user_stack_id: { offset: 8, size: 4 },
-    kernel_stack_id: { offset: 12, size: 4 },
-    comm: { offset: 16, size: TASK_COMM_LEN },
-  },
-};
+export const PERF_SAMPLE_KEY = sequentialStruct('perf_sample_key', {
+  tgid: 4,
+  pid: 4,
+  user_stack_id: 4,
+  kernel_stack_id: 4,
+  comm: TASK_COMM_LEN,
+});
 
 /** `struct perf_new_pid`, one record of the `new_pids` ring buffer. */
-export const PERF_NEW_PID: StructLayout<'tgid' | '_pad'> = {
-  name: 'perf_new_pid',
-  size: 8,
-  members: { tgid: { offset: 0, size: 4 }, _pad: { offset: 4, size: 4 } },
-};
+export const PERF_NEW_PID = sequentialStruct('perf_new_pid', { tgid: 4, _pad: 4 });
 
 /** Every struct of bpf/perf.h, for the layout test. */
 export const PERF_STRUCTS: readonly StructLayout[] = [PERF_SAMPLE_KEY, PERF_NEW_PID];

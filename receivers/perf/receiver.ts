@@ -5,7 +5,6 @@
  * them, writes one profile (pprof, folded stacks, flame graph HTML) and
  * emits `process.cpu.samples`.
  */
-import { closeSync, existsSync, openSync } from 'node:fs';
 import { BpfReceiver } from '../../core/kernel/bpf-receiver';
 import { errorMessage } from '../../core/error-message';
 import type { CreateContext } from '../../core/component';
@@ -14,14 +13,14 @@ import { nowHrTime } from '../../core/signals';
 import { parseDuration } from '../../core/config/duration';
 import { AGENT_VERSION } from '../../core/version';
 import { DEFAULT_MAX_SERIES, SeriesLimiter } from '../../core/cardinality';
-import { bpfObjectPath, openBpfObject } from '../../core/kernel/bpf-object';
-import { commKey, decodeFixedRecords } from '../../core/kernel/bpf-records';
+import { builtBpfObjectPath, openBpfObject } from '../../core/kernel/bpf-object';
+import { decodeFixedRecords } from '../../core/kernel/bpf-records';
 import type { Link, RecordBatch } from '../../native/api';
 import type { Profile, ProfileOutputConfig } from '../../core/profile/types';
 import type { Symbolizer } from '../../core/symbolize/types';
 import { createSymbolizer } from '../../core/symbolize/symbolizer';
 import { ProfileWriter } from '../../core/profile/output';
-import { resolveCgroup } from '../syscall/receiver';
+import { ProcessFilters } from '../../core/kernel/process-filters';
 import {
   DEFAULT_COLLECTION_INTERVAL, DEFAULT_FREQUENCY, DEFAULT_INCLUDE_IDLE, DEFAULT_INCLUDE_KERNEL, DEFAULT_MAX_ENTRIES, type PerfConfig,
 } from './config';
@@ -74,13 +73,6 @@ export interface PerfReceiverOptions {
   onProfile?(profile: Profile, paths: string[]): void;
 }
 
-function u32(n: number): Buffer {
-  const b = Buffer.alloc(4);
-  b.writeUInt32LE(n);
-  return b;
-}
-
-const ONE = Buffer.from([1]);
 
 /** Samples stacks on every CPU at `frequency` and writes them as profiles. */
 export class PerfReceiver extends BpfReceiver {
@@ -197,8 +189,7 @@ export class PerfReceiver extends BpfReceiver {
   }
 
   private onNewPids(batch: RecordBatch): void {
-    const { events, malformed } = decodeFixedRecords(batch, PERF_NEW_PID.size, decodeNewPid);
-    if (malformed > 0) this.ctx.telemetry.drop('malformed', malformed);
+    const events = this.wellFormed(decodeFixedRecords(batch, PERF_NEW_PID.size, decodeNewPid));
     for (const tgid of events) this.observe(tgid);
   }
 
@@ -221,37 +212,23 @@ export class PerfReceiver extends BpfReceiver {
 
   protected async load(): Promise<void> {
     const { config, ctx } = this;
-    const path = this.options.objectPath ?? bpfObjectPath('perf');
-    if (!existsSync(path)) throw new Error(`${ctx.id}: ${path} is missing: run ./setup.sh (or make -C bpf) to build the BPF programs`);
-    const cgroupDir = config.cgroup === undefined ? undefined : resolveCgroup(config.cgroup);
-    const pids = config.pids ?? [];
-    const comms = (config.comms ?? []).map(commKey);
+    const path = builtBpfObjectPath(ctx.id, 'perf', this.options.objectPath);
+    const filters = new ProcessFilters(config, true);
     const maxEntries = config.max_entries ?? DEFAULT_MAX_ENTRIES;
 
     const obj = openBpfObject(path);
     this.obj = obj;
     obj.setConst('include_kernel', config.include_kernel ?? DEFAULT_INCLUDE_KERNEL);
     obj.setConst('include_idle', config.include_idle ?? DEFAULT_INCLUDE_IDLE);
-    obj.setConst('filter_pids_on', pids.length > 0);
-    obj.setConst('filter_comms_on', comms.length > 0);
-    obj.setConst('filter_cgroup_on', cgroupDir !== undefined);
+    filters.setConsts(obj);
     for (const map of ['counts_0', 'counts_1', 'stacks']) obj.setMaxEntries(map, maxEntries);
     try {
       await obj.load();
     } catch (err) {
       throw new Error(`${ctx.id}: loading the perf program failed: ${errorMessage(err)}`, { cause: err });
     }
-    for (const pid of pids) obj.map('filter_pids').update(u32(pid), ONE);
-    for (const comm of comms) obj.map('filter_comms').update(comm, ONE);
-    if (cgroupDir !== undefined) {
-      const fd = openSync(cgroupDir, 'r');
-      try {
-        obj.map('filter_cgroup').update(u32(0), u32(fd));
-      } finally {
-        closeSync(fd);
-      }
-    }
-    for (const pid of pids) this.observe(pid);
+    filters.fillMaps(obj);
+    for (const pid of filters.pids) this.observe(pid);
     this.drainer = new CountsDrainer(obj);
     // New pids are rare: a 100 ms latency (the reader then polls every 25 ms, not every 2 ms) is enough to read a process while it lives.
     this.reader = obj.readRingBuffer('new_pids', (batch) => this.onNewPids(batch), { maxLatencyMs: NEW_PID_LATENCY_MS });

@@ -1,5 +1,6 @@
 /** Config of the `security` receiver. */
 import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
+import { collectionIntervalSchema } from '../../core/kernel/receiver-config';
 
 /**
  * Default watched path prefixes of `file.open`: credentials and system
@@ -133,12 +134,10 @@ export const securitySchema = {
       default: DEFAULT_STASH_SIZE,
       description: 'Threads that can be inside a traced syscall at once (their arguments wait for the result); beyond it events are dropped (`stash_full`).',
     },
-    collection_interval: {
-      type: 'string',
-      format: 'duration',
-      default: DEFAULT_COLLECTION_INTERVAL,
-      description: 'How often kernel drop counts are read (a `security.events_dropped` record when they grew) and exited processes are swept.',
-    },
+    collection_interval: collectionIntervalSchema(
+      DEFAULT_COLLECTION_INTERVAL,
+      'How often kernel drop counts are read (a `security.events_dropped` record when they grew) and exited processes are swept.',
+    ),
     include_self: {
       type: 'boolean',
       default: DEFAULT_INCLUDE_SELF,

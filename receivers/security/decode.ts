@@ -5,7 +5,7 @@
  */
 import type { Attributes } from '../../core/signals';
 import type { RecordBatch } from '../../native/api';
-import { perCpuStride } from '../../core/kernel/bpf-records';
+import { decodeRecords } from '../../core/kernel/bpf-records';
 import type { SecurityEventName } from './events';
 import { SEC_COMM_LEN, SEC_EV, SEC_EVENT, SEC_EVENT_HEADER_SIZE, SEC_N_STRS, SEC_SC, SEC_STR_LEN } from './layout';
 
@@ -84,23 +84,10 @@ export function decodeSecurityEvent(buf: Buffer, off: number, len: number): RawS
  * whole exec event) are skipped and counted in `malformed`.
  */
 export function decodeSecurityEvents(batch: RecordBatch): { events: RawSecurityEvent[]; malformed: number } {
-  const events: RawSecurityEvent[] = [];
-  let malformed = 0;
-  let off = 0;
-  const buf = batch.buffer;
-  for (let i = 0; i < batch.count && off + 8 <= buf.length; i++) {
-    const len = buf.readUInt32LE(off);
-    const data = off + 8;
-    if (len >= SEC_EVENT_HEADER_SIZE && data + len <= buf.length) {
-      const kind = buf.readUInt32LE(data + SEC_EVENT.members.kind.offset);
-      if (kind === SEC_EV.EXEC && len < SEC_EVENT.size) malformed++;
-      else events.push(decodeSecurityEvent(buf, data, len));
-    } else {
-      malformed++;
-    }
-    off = data + perCpuStride(len);
-  }
-  return { events, malformed };
+  return decodeRecords(batch, SEC_EVENT_HEADER_SIZE, (buf, off, len) => {
+    const kind = buf.readUInt32LE(off + SEC_EVENT.members.kind.offset);
+    return kind === SEC_EV.EXEC && len < SEC_EVENT.size ? undefined : decodeSecurityEvent(buf, off, len);
+  });
 }
 
 /** The event name of each kind that is an event (fork only feeds the process table). */

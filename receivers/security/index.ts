@@ -1,9 +1,8 @@
 /** The `security` receiver factory. */
 import { defineReceiver, type ConfigProblem } from '../../core/component';
 import { didYouMean } from '../../core/config/suggest';
-import { parseDuration } from '../../core/config/duration';
-import { unmetRequirement } from '../../core/kernel/requirements';
-import { bpfObjectPath } from '../../core/kernel/bpf-object';
+import { unmetBpfRequirement } from '../../core/kernel/requirements';
+import { nonPositiveDurations } from '../../core/kernel/receiver-config';
 import { isSupportedArch } from '../syscall/syscall-table';
 import { MAX_WATCHED_PATH_BYTES, securitySchema, type SecurityConfig } from './config';
 import { SECURITY_EVENT_NAMES } from './events';
@@ -27,21 +26,14 @@ export function validateSecurityConfig(config: Partial<SecurityConfig>, arch: st
   });
   const size = config.ring_buffer_size;
   if (size !== undefined && (size & (size - 1)) !== 0) problems.push({ path: '/ring_buffer_size', message: `${size} is not a power of two` });
-  for (const key of ['collection_interval', 'exited_grace'] as const) {
-    const v = config[key];
-    if (v !== undefined && parseDuration(v) <= 0) problems.push({ path: `/${key}`, message: 'must be more than 0' });
-  }
+  problems.push(...nonPositiveDurations(config, ['collection_interval', 'exited_grace']));
   return problems;
 }
 
 /** Why this machine cannot run the receiver, or `undefined` when it can. */
 export function probeSecurity(): string | undefined {
   if (!isSupportedArch()) return `the security receiver supports x86_64 and arm64 only, not ${process.arch}`;
-  return unmetRequirement({
-    capabilities: ['CAP_BPF', 'CAP_PERFMON'],
-    btf: true,
-    files: [{ path: bpfObjectPath('security'), hint: 'run ./setup.sh (or make -C bpf) to build the BPF programs' }],
-  });
+  return unmetBpfRequirement('security', ['CAP_BPF', 'CAP_PERFMON']);
 }
 
 /** Process lifecycle and security-relevant syscalls from eBPF, with process ancestry, as log records. */

@@ -3,7 +3,7 @@
  * the decoder. test/bpf/security-layout.test.ts checks every offset and size
  * here against the compiled object's BTF and the header's defines.
  */
-import type { StructLayout } from '../../core/kernel/bpf-records';
+import { sequentialStruct, type StructLayout } from '../../core/kernel/bpf-records';
 
 /** `SEC_COMM_LEN`: bytes of a task name, NUL included. */
 export const SEC_COMM_LEN = 16;
@@ -41,48 +41,33 @@ export const SEC_DROP = { RINGBUF_FULL: 0, RATE_LIMITED: 1, STASH_FULL: 2 } as c
 export const SEC_N_DROP_REASONS = 3;
 
 /** `struct sec_event`, a record of the `events` ring buffer (cut after its last used string). */
-export const SEC_EVENT: StructLayout<
-  'time_ns' | 'start_boot_ns' | 'cgroup_id' | 'ret' | 'args' | 'kind' | 'handler' | 'syscall_id' | 'pid' | 'tid' | 'ppid'
-  | 'uid' | 'euid' | 'gid' | 'egid' | 'args_len' | '_pad' | 'comm' | 'str'
-> = {
-  name: 'sec_event',
-  size: SEC_EVENT_HEADER_SIZE + SEC_N_STRS * SEC_STR_LEN,
-  members: {
-    time_ns: { offset: 0, size: 8 },
-    start_boot_ns: { offset: 8, size: 8 },
-    cgroup_id: { offset: 16, size: 8 },
-    ret: { offset: 24, size: 8 },
-    args: { offset: 32, size: 48 },
-    kind: { offset: 80, size: 4 },
-    handler: { offset: 84, size: 4 },
-    syscall_id: { offset: 88, size: 4 },
-    pid: { offset: 92, size: 4 },
-    tid: { offset: 96, size: 4 },
-    ppid: { offset: 100, size: 4 },
-    uid: { offset: 104, size: 4 },
-    euid: { offset: 108, size: 4 },
-    gid: { offset: 112, size: 4 },
-    egid: { offset: 116, size: 4 },
-    args_len: { offset: 120, size: 4 },
-    _pad: { offset: 124, size: 4 },
-    comm: { offset: 128, size: SEC_COMM_LEN },
-    str: { offset: SEC_EVENT_HEADER_SIZE, size: SEC_N_STRS * SEC_STR_LEN },
-  },
-};
+export const SEC_EVENT = sequentialStruct('sec_event', {
+  time_ns: 8,
+  start_boot_ns: 8,
+  cgroup_id: 8,
+  ret: 8,
+  args: 48,
+  kind: 4,
+  handler: 4,
+  syscall_id: 4,
+  pid: 4,
+  tid: 4,
+  ppid: 4,
+  uid: 4,
+  euid: 4,
+  gid: 4,
+  egid: 4,
+  args_len: 4,
+  _pad: 4,
+  comm: SEC_COMM_LEN,
+  str: SEC_N_STRS * SEC_STR_LEN,
+});
 
 /** `struct sec_prefix_key`, the key of `watched_prefixes`. */
-export const SEC_PREFIX_KEY: StructLayout<'prefixlen' | 'path'> = {
-  name: 'sec_prefix_key',
-  size: 4 + SEC_STR_LEN,
-  members: { prefixlen: { offset: 0, size: 4 }, path: { offset: 4, size: SEC_STR_LEN } },
-};
+export const SEC_PREFIX_KEY = sequentialStruct('sec_prefix_key', { prefixlen: 4, path: SEC_STR_LEN });
 
 /** `struct sec_bucket`, the value of `rate`. */
-export const SEC_BUCKET: StructLayout<'tokens' | 'last_ns'> = {
-  name: 'sec_bucket',
-  size: 16,
-  members: { tokens: { offset: 0, size: 8 }, last_ns: { offset: 8, size: 8 } },
-};
+export const SEC_BUCKET = sequentialStruct('sec_bucket', { tokens: 8, last_ns: 8 });
 
 /** Every struct of bpf/security.h, for the layout test. */
 export const SECURITY_STRUCTS: readonly StructLayout[] = [SEC_EVENT, SEC_PREFIX_KEY, SEC_BUCKET];

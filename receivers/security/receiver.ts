@@ -4,9 +4,9 @@
  * the process table, and emits one log record per event (events.ts is the
  * contract) and a `security.events_dropped` record when losses grew.
  */
-import { existsSync, readlinkSync } from 'node:fs';
+import { readlinkSync } from 'node:fs';
 import { BpfReceiver } from '../../core/kernel/bpf-receiver';
-import { bpfObjectPath, openBpfObject } from '../../core/kernel/bpf-object';
+import { builtBpfObjectPath, openBpfObject } from '../../core/kernel/bpf-object';
 import { monotonicToWallOffset, nsToHrTime } from '../../core/kernel/clock';
 import { sumPerCpu } from '../../core/kernel/bpf-records';
 import { parseDuration } from '../../core/config/duration';
@@ -17,7 +17,7 @@ import type { Attributes, LogRecord, Scope } from '../../core/signals';
 import { nowHrTime } from '../../core/signals';
 import type { Link, RecordBatch } from '../../native/api';
 import { syscallName, syscallTable, type SyscallTable } from '../syscall/syscall-table';
-import { cgroup2Mount } from '../syscall/receiver';
+import { cgroup2Mount } from '../../core/kernel/cgroup';
 import { CgroupPaths, containerIdOf } from './cgroups';
 import {
   DEFAULT_ANCESTRY_DEPTH, DEFAULT_COLLECTION_INTERVAL, DEFAULT_EXITED_GRACE, DEFAULT_INCLUDE_SELF, DEFAULT_MAX_ARGS_BYTES,
@@ -257,8 +257,7 @@ export class SecurityReceiver extends BpfReceiver {
 
   protected async load(): Promise<void> {
     const { config, ctx } = this;
-    const path = this.options.objectPath ?? bpfObjectPath('security');
-    if (!existsSync(path)) throw new Error(`${ctx.id}: ${path} is missing: run ./setup.sh (or make -C bpf) to build the BPF programs`);
+    const path = builtBpfObjectPath(ctx.id, 'security', this.options.objectPath);
     const prefixes = (config.watched_paths ?? DEFAULT_WATCHED_PATHS).map(prefixKey);
     const rate = config.rate_limit ?? {};
     const obj = openBpfObject(path);

@@ -1,8 +1,11 @@
 /** Config of the `syscall` receiver. */
 import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
+import {
+  CGROUP_SCHEMA, COLLECTION_INTERVAL_SCHEMA, DEFAULT_COLLECTION_INTERVAL, commsSchema, maxEntriesSchema, pidsSchema,
+} from '../../core/kernel/receiver-config';
 
 /** Default interval between two reads of the kernel maps. */
-export const DEFAULT_COLLECTION_INTERVAL = '10s';
+export { DEFAULT_COLLECTION_INTERVAL };
 /** Default: series are keyed by syscall only, not by process. */
 export const DEFAULT_PER_PROCESS = false;
 /** Default: latency histograms (`syscall.duration`) are collected. */
@@ -23,12 +26,7 @@ export const syscallSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    collection_interval: {
-      type: 'string',
-      format: 'duration',
-      default: DEFAULT_COLLECTION_INTERVAL,
-      description: 'How often the kernel maps are read and emitted as cumulative metric points.',
-    },
+    collection_interval: COLLECTION_INTERVAL_SCHEMA,
     per_process: {
       type: 'boolean',
       default: DEFAULT_PER_PROCESS,
@@ -39,27 +37,9 @@ export const syscallSchema = {
       default: DEFAULT_LATENCY,
       description: 'Measure each call\'s duration into the `syscall.duration` histogram (costs a second hook on sys_enter).',
     },
-    pids: {
-      type: 'array',
-      items: { type: 'integer', minimum: 1 },
-      maxItems: MAX_FILTER_ENTRIES,
-      uniqueItems: true,
-      default: [],
-      description: 'Only these processes (tgids); empty: every process.',
-    },
-    comms: {
-      type: 'array',
-      items: { type: 'string', minLength: 1, maxLength: 15 },
-      maxItems: MAX_FILTER_ENTRIES,
-      uniqueItems: true,
-      default: [],
-      description: 'Only threads with these names (the kernel `comm`, at most 15 bytes); empty: every name.',
-    },
-    cgroup: {
-      type: 'string',
-      minLength: 1,
-      description: 'Only tasks in this cgroup v2 or below it: an absolute path, or one relative to the cgroup2 mount.',
-    },
+    pids: pidsSchema(MAX_FILTER_ENTRIES),
+    comms: commsSchema(MAX_FILTER_ENTRIES),
+    cgroup: CGROUP_SCHEMA,
     syscalls: {
       type: 'array',
       items: { type: 'string', minLength: 1 },
@@ -78,13 +58,10 @@ export const syscallSchema = {
       default: DEFAULT_SLOW_THRESHOLD,
       description: 'A call at least this slow is also emitted as a span named after the syscall; `0s` turns spans off.',
     },
-    max_entries: {
-      type: 'integer',
-      minimum: 1,
-      maximum: 1048576,
-      default: DEFAULT_MAX_ENTRIES,
-      description: 'Series the kernel hash maps hold (errors, and calls with `per_process`); new series beyond it are counted as dropped (`map_full`).',
-    },
+    max_entries: maxEntriesSchema(
+      DEFAULT_MAX_ENTRIES,
+      'Series the kernel hash maps hold (errors, and calls with `per_process`); new series beyond it are counted as dropped (`map_full`).',
+    ),
     include_self: {
       type: 'boolean',
       default: DEFAULT_INCLUDE_SELF,

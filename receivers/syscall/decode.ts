@@ -8,7 +8,8 @@ import type { Attributes, HrTime, MetricRecord, Resource, Scope, SpanRecord } fr
 import type { RecordBatch } from '../../native/api';
 import { SLOW_EVENT, SYSCALL_ERROR_KEY, SYSCALL_KEY, SYSCALL_LATENCY, SYSCALL_N_SLOTS, SYSCALL_VALUE, U64_SIZE } from './layout';
 import { errnoName, syscallName, type SyscallTable } from './syscall-table';
-import { decodeFixedRecords, perCpuStride, readComm, readU64 } from '../../core/kernel/bpf-records';
+import { checkMinSize, decodeFixedRecords, forEachCpu, readComm, readU64, sumPerCpuU64 } from '../../core/kernel/bpf-records';
+import { addSlots, emptySlots, log2Bounds, log2Histogram, slotsTotal } from '../../core/kernel/log2-histogram';
 import { nsToHrTime } from '../../core/kernel/clock';
 
 /** Metric names, OpenTelemetry style. */
@@ -26,7 +27,7 @@ export const MAX_ERRNO = 4095;
  * kernel's log2 histogram holds [2^i, 2^(i+1)) ns, so bound i is 2^(i+1) ns;
  * the last slot is the overflow bucket.
  */
-export const DURATION_BOUNDS: readonly number[] = Array.from({ length: SYSCALL_N_SLOTS - 1 }, (_, i) => 2 ** (i + 1) / 1e9);
+export const DURATION_BOUNDS: readonly number[] = log2Bounds(SYSCALL_N_SLOTS, 1e9);
 
 /** One series (a `hists` entry, or one id of `calls` and `latency_by_id`), summed over CPUs. */
 export interface HistEntry {
@@ -63,27 +64,22 @@ export interface SlowEvent {
   comm: string;
 }
 
-function checkSize(what: string, buf: Buffer, size: number): void {
-  if (buf.length < size) throw new Error(`${what}: expected at least ${size} bytes, got ${buf.length}`);
-}
-
 /** Decodes `hists` entries (`[key, per-CPU values concatenated]`), summing the CPUs. */
 export function decodeHists(entries: Iterable<[Buffer, Buffer]>): HistEntry[] {
   const k = SYSCALL_KEY.members;
   const v = SYSCALL_VALUE.members;
-  const stride = perCpuStride(SYSCALL_VALUE.size);
   const out: HistEntry[] = [];
   for (const [key, value] of entries) {
-    checkSize('hists key', key, SYSCALL_KEY.size);
-    checkSize('hists value', value, SYSCALL_VALUE.size);
-    const slots = new Array<number>(SYSCALL_N_SLOTS).fill(0);
+    checkMinSize('hists key', key, SYSCALL_KEY.size);
+    checkMinSize('hists value', value, SYSCALL_VALUE.size);
+    const slots = emptySlots(SYSCALL_N_SLOTS);
     let calls = 0;
     let sumNs = 0;
-    for (let base = 0; base + SYSCALL_VALUE.size <= value.length; base += stride) {
+    forEachCpu(value, SYSCALL_VALUE.size, (base) => {
       calls += readU64(value, base + v.calls.offset);
       sumNs += readU64(value, base + v.sum_ns.offset);
-      for (let i = 0; i < SYSCALL_N_SLOTS; i++) slots[i] += readU64(value, base + v.slots.offset + i * U64_SIZE);
-    }
+      addSlots(slots, value, base + v.slots.offset);
+    });
     out.push({
       id: key.readUInt32LE(k.id.offset),
       pid: key.readUInt32LE(k.pid.offset),
@@ -104,24 +100,22 @@ export function decodeHists(entries: Iterable<[Buffer, Buffer]>): HistEntry[] {
 export function decodeById(calls: Iterable<[Buffer, Buffer]>, latency?: Iterable<[Buffer, Buffer]>): HistEntry[] {
   const byId = new Map<number, HistEntry>();
   for (const [key, value] of calls) {
-    checkSize('calls key', key, 4);
-    let n = 0;
-    for (let base = 0; base + U64_SIZE <= value.length; base += U64_SIZE) n += readU64(value, base);
+    checkMinSize('calls key', key, 4);
+    const n = sumPerCpuU64(value);
     if (n === 0) continue;
     const id = key.readUInt32LE(0);
-    byId.set(id, { id, pid: 0, comm: '', calls: n, sumNs: 0, slots: new Array<number>(SYSCALL_N_SLOTS).fill(0) });
+    byId.set(id, { id, pid: 0, comm: '', calls: n, sumNs: 0, slots: emptySlots(SYSCALL_N_SLOTS) });
   }
   const m = SYSCALL_LATENCY.members;
-  const stride = perCpuStride(SYSCALL_LATENCY.size);
   for (const [key, value] of latency ?? []) {
-    checkSize('latency_by_id key', key, 4);
-    checkSize('latency_by_id value', value, SYSCALL_LATENCY.size);
+    checkMinSize('latency_by_id key', key, 4);
+    checkMinSize('latency_by_id value', value, SYSCALL_LATENCY.size);
     const entry = byId.get(key.readUInt32LE(0));
     if (!entry) continue;
-    for (let base = 0; base + SYSCALL_LATENCY.size <= value.length; base += stride) {
+    forEachCpu(value, SYSCALL_LATENCY.size, (base) => {
       entry.sumNs += readU64(value, base + m.sum_ns.offset);
-      for (let i = 0; i < SYSCALL_N_SLOTS; i++) entry.slots[i] += readU64(value, base + m.slots.offset + i * U64_SIZE);
-    }
+      addSlots(entry.slots, value, base + m.slots.offset);
+    });
   }
   return [...byId.values()].sort((a, b) => a.id - b.id);
 }
@@ -131,10 +125,9 @@ export function decodeErrors(entries: Iterable<[Buffer, Buffer]>): ErrorEntry[] 
   const k = SYSCALL_ERROR_KEY.members;
   const out: ErrorEntry[] = [];
   for (const [key, value] of entries) {
-    checkSize('errors key', key, SYSCALL_ERROR_KEY.size);
-    checkSize('errors value', value, U64_SIZE);
-    let count = 0;
-    for (let base = 0; base + U64_SIZE <= value.length; base += U64_SIZE) count += readU64(value, base);
+    checkMinSize('errors key', key, SYSCALL_ERROR_KEY.size);
+    checkMinSize('errors value', value, U64_SIZE);
+    const count = sumPerCpuU64(value);
     out.push({
       id: key.readUInt32LE(k.id.offset),
       pid: key.readUInt32LE(k.pid.offset),
@@ -204,13 +197,11 @@ export function toMetricRecords(hists: readonly HistEntry[], errors: readonly Er
       type: 'sum', monotonic: true, temporality: 'cumulative', valueType: 'int', attributes, startTime, time, value: h.calls,
     });
     if (!ctx.latency) continue;
-    let count = 0;
-    for (const n of h.slots) count += n;
-    if (count === 0) continue;
+    if (slotsTotal(h.slots) === 0) continue;
     out.push({
       resource, scope, name: SYSCALL_METRICS.duration, description: 'Duration of system calls.', unit: 's',
       type: 'histogram', temporality: 'cumulative', valueType: 'double', attributes: { ...attributes }, startTime, time,
-      histogram: { bounds: DURATION_BOUNDS as number[], counts: h.slots, sum: h.sumNs / 1e9, count },
+      histogram: log2Histogram(DURATION_BOUNDS, h.slots, h.sumNs / 1e9),
     });
   }
   for (const e of errors) {

@@ -1,12 +1,12 @@
 /** The `syscall` receiver factory. */
 import { defineReceiver, type ConfigProblem } from '../../core/component';
 import { didYouMean } from '../../core/config/suggest';
-import { parseDuration } from '../../core/config/duration';
 import { syscallSchema, type SyscallConfig } from './config';
-import { unmetRequirement } from '../../core/kernel/requirements';
-import { resolveCgroup, SyscallReceiver } from './receiver';
+import { unmetBpfRequirement } from '../../core/kernel/requirements';
+import { nonPositiveDurations } from '../../core/kernel/receiver-config';
+import { SyscallReceiver } from './receiver';
+import { cgroupProblem } from '../../core/kernel/cgroup';
 import { isSupportedArch, syscallTable } from './syscall-table';
-import { bpfObjectPath } from '../../core/kernel/bpf-object';
 
 /** Problems the schema cannot see: syscall names unknown on this architecture, a zero interval. */
 export function validateSyscallConfig(config: Partial<SyscallConfig>, arch: string = process.arch): ConfigProblem[] {
@@ -21,29 +21,15 @@ export function validateSyscallConfig(config: Partial<SyscallConfig>, arch: stri
     const hint = didYouMean(name, table.ids.keys());
     problems.push({ path: `/syscalls/${i}`, message: `unknown syscall "${name}"${hint ? `; ${hint}` : ''}` });
   });
-  if (config.collection_interval !== undefined && parseDuration(config.collection_interval) <= 0) {
-    problems.push({ path: '/collection_interval', message: 'must be more than 0' });
-  }
+  problems.push(...nonPositiveDurations(config, ['collection_interval']));
   return problems;
 }
 
 /** Why this machine cannot run the receiver with `config`, or `undefined` when it can. */
 export function probeSyscall(config: Partial<SyscallConfig>): string | undefined {
   if (!isSupportedArch()) return `the syscall receiver supports x86_64 and arm64 only, not ${process.arch}`;
-  const unmet = unmetRequirement({
-    capabilities: ['CAP_BPF', 'CAP_PERFMON'],
-    btf: true,
-    files: [{ path: bpfObjectPath('syscall'), hint: 'run ./setup.sh (or make -C bpf) to build the BPF programs' }],
-  });
-  if (unmet) return unmet;
-  if (config.cgroup !== undefined) {
-    try {
-      resolveCgroup(config.cgroup);
-    } catch (err) {
-      return (err as Error).message;
-    }
-  }
-  return undefined;
+  const unmet = unmetBpfRequirement('syscall', ['CAP_BPF', 'CAP_PERFMON']);
+  return unmet ?? cgroupProblem(config.cgroup);
 }
 
 /** Counts, errors (by errno) and latency histograms of system calls, aggregated in the kernel; slow calls as spans. */

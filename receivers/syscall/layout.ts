@@ -3,7 +3,7 @@
  * the decoder. test/bpf/layout.test.ts checks every offset and size here
  * against the compiled object's BTF and the header's defines.
  */
-import { TASK_COMM_LEN, type StructLayout } from '../../core/kernel/bpf-records';
+import { TASK_COMM_LEN, sequentialStruct, type StructLayout } from '../../core/kernel/bpf-records';
 
 /** `SYSCALL_N_SLOTS`: log2 latency slots; slot i holds [2^i, 2^(i+1)) ns, the last is open-ended. */
 export const SYSCALL_N_SLOTS = 36;
@@ -21,54 +21,28 @@ export const SYSCALL_DROP_ID_RANGE = 2;
 export const SYSCALL_N_DROPS = 3;
 
 /** `struct syscall_key`, the key of `hists` (per_process). */
-export const SYSCALL_KEY: StructLayout<'id' | 'pid' | 'comm'> = {
-  name: 'syscall_key',
-  size: 24,
-  members: { id: { offset: 0, size: 4 }, pid: { offset: 4, size: 4 }, comm: { offset: 8, size: TASK_COMM_LEN } },
-};
+export const SYSCALL_KEY = sequentialStruct('syscall_key', { id: 4, pid: 4, comm: TASK_COMM_LEN });
 
 /** `struct syscall_latency`, the per-CPU value of `latency_by_id` (key: the syscall id). */
-export const SYSCALL_LATENCY: StructLayout<'sum_ns' | 'slots'> = {
-  name: 'syscall_latency',
-  size: 8 + 8 * SYSCALL_N_SLOTS,
-  members: { sum_ns: { offset: 0, size: 8 }, slots: { offset: 8, size: 8 * SYSCALL_N_SLOTS } },
-};
+export const SYSCALL_LATENCY = sequentialStruct('syscall_latency', { sum_ns: 8, slots: 8 * SYSCALL_N_SLOTS });
 
 /** `struct syscall_value`, the per-CPU value of `hists` (per_process). */
-export const SYSCALL_VALUE: StructLayout<'calls' | 'sum_ns' | 'slots'> = {
-  name: 'syscall_value',
-  size: 16 + 8 * SYSCALL_N_SLOTS,
-  members: { calls: { offset: 0, size: 8 }, sum_ns: { offset: 8, size: 8 }, slots: { offset: 16, size: 8 * SYSCALL_N_SLOTS } },
-};
+export const SYSCALL_VALUE = sequentialStruct('syscall_value', { calls: 8, sum_ns: 8, slots: 8 * SYSCALL_N_SLOTS });
 
 /** `struct syscall_error_key`, the key of `errors` (value: one `__u64` per CPU). */
-export const SYSCALL_ERROR_KEY: StructLayout<'id' | 'pid' | 'comm' | 'err' | '_pad'> = {
-  name: 'syscall_error_key',
-  size: 32,
-  members: {
-    id: { offset: 0, size: 4 },
-    pid: { offset: 4, size: 4 },
-    comm: { offset: 8, size: TASK_COMM_LEN },
-    err: { offset: 24, size: 4 },
-    _pad: { offset: 28, size: 4 },
-  },
-};
+export const SYSCALL_ERROR_KEY = sequentialStruct('syscall_error_key', { id: 4, pid: 4, comm: TASK_COMM_LEN, err: 4, _pad: 4 });
 
 /** `struct slow_event`, one record of the `events` ring buffer. */
-export const SLOW_EVENT: StructLayout<'start_ns' | 'end_ns' | 'ret' | 'pid' | 'tid' | 'id' | '_pad' | 'comm'> = {
-  name: 'slow_event',
-  size: 56,
-  members: {
-    start_ns: { offset: 0, size: 8 },
-    end_ns: { offset: 8, size: 8 },
-    ret: { offset: 16, size: 8 },
-    pid: { offset: 24, size: 4 },
-    tid: { offset: 28, size: 4 },
-    id: { offset: 32, size: 4 },
-    _pad: { offset: 36, size: 4 },
-    comm: { offset: 40, size: TASK_COMM_LEN },
-  },
-};
+export const SLOW_EVENT = sequentialStruct('slow_event', {
+  start_ns: 8,
+  end_ns: 8,
+  ret: 8,
+  pid: 4,
+  tid: 4,
+  id: 4,
+  _pad: 4,
+  comm: TASK_COMM_LEN,
+});
 
 /** Every struct of bpf/syscall.h, for the layout test. */
 export const SYSCALL_STRUCTS: readonly StructLayout[] = [SYSCALL_KEY, SYSCALL_LATENCY, SYSCALL_VALUE, SYSCALL_ERROR_KEY, SLOW_EVENT];

@@ -5,21 +5,19 @@
  */
 import { BpfReceiver } from '../../core/kernel/bpf-receiver';
 import { errorMessage } from '../../core/error-message';
-import { closeSync, existsSync, openSync, readFileSync, statSync, statfsSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
 import type { CreateContext } from '../../core/component';
 import type { HrTime, Scope, SpanRecord } from '../../core/signals';
 import { nowHrTime } from '../../core/signals';
 import { parseDuration } from '../../core/config/duration';
 import { AGENT_VERSION } from '../../core/version';
-import type { BpfObject, Link, RecordBatch } from '../../native/api';
+import type { Link, RecordBatch } from '../../native/api';
 import { DEFAULT_COLLECTION_INTERVAL, DEFAULT_FAILED_ONLY, DEFAULT_INCLUDE_SELF, DEFAULT_LATENCY, DEFAULT_MAX_ENTRIES, DEFAULT_PER_PROCESS, DEFAULT_SLOW_THRESHOLD, type SyscallConfig } from './config';
 import { decodeById, decodeErrors, decodeHists, decodeSlowEvents, slowEventToSpan, toMetricRecords, type SpanContext } from './decode';
 import { SYSCALL_DROP_ID_RANGE, SYSCALL_DROP_MAP_FULL, SYSCALL_DROP_RINGBUF_FULL, SYSCALL_MAX_ID } from './layout';
 import { syscallTable, type SyscallTable } from './syscall-table';
-import { bpfObjectPath, openBpfObject } from '../../core/kernel/bpf-object';
-import { commKey } from '../../core/kernel/bpf-records';
+import { builtBpfObjectPath } from '../../core/kernel/bpf-object';
 import { monotonicToWallOffset } from '../../core/kernel/clock';
+import { ProcessFilters } from '../../core/kernel/process-filters';
 
 /** The three program pairs in bpf/syscall.bpf.c, in the order they are tried. */
 export const SYSCALL_PROGRAMS = {
@@ -34,49 +32,12 @@ export type SyscallVariant = keyof typeof SYSCALL_PROGRAMS;
 /** Spans kept between two collections at most; more are dropped (`buffer_full`). */
 export const MAX_PENDING_SPANS = 65536;
 
-/** `CGROUP2_SUPER_MAGIC` from linux/magic.h. */
-const CGROUP2_SUPER_MAGIC = 0x63677270;
-
 /** Options for tests and benchmarks; the engine passes none. */
 export interface SyscallReceiverOptions {
   /** Force a program pair (default: each in {@link SYSCALL_PROGRAMS} order until one loads and attaches). */
   variant?: SyscallVariant;
   /** The compiled object (default: `bpf/.output/syscall.bpf.o` of this package). */
   objectPath?: string;
-}
-
-/** The mount point of the cgroup v2 hierarchy, from /proc/self/mounts. */
-export function cgroup2Mount(): string | undefined {
-  try {
-    for (const line of readFileSync('/proc/self/mounts', 'utf8').split('\n')) {
-      const [, dir, fstype] = line.split(' ');
-      if (fstype === 'cgroup2') return dir.replace(/\\040/g, ' ');
-    }
-  } catch {
-    // no /proc: no mount
-  }
-  return undefined;
-}
-
-/** Resolves the `cgroup` setting to a cgroup v2 directory; throws a message saying what to fix. */
-export function resolveCgroup(path: string): string {
-  let dir = path;
-  if (!isAbsolute(path)) {
-    const mount = cgroup2Mount();
-    if (!mount) throw new Error(`cgroup "${path}": no cgroup v2 hierarchy is mounted; mount one or give an absolute path`);
-    dir = join(mount, path);
-  }
-  let isDir = false;
-  try {
-    isDir = statSync(dir).isDirectory();
-  } catch {
-    // reported below
-  }
-  if (!isDir) throw new Error(`cgroup "${path}": ${dir} is not a directory`);
-  if (statfsSync(dir).type !== CGROUP2_SUPER_MAGIC) {
-    throw new Error(`cgroup "${path}": ${dir} is not in a cgroup v2 hierarchy (cgroup v1 is not supported)`);
-  }
-  return dir;
 }
 
 /** The `syscall_mask` bitmap (`__u64[SYSCALL_MAX_ID / 64]`, little-endian) of a set of ids. */
@@ -89,13 +50,6 @@ export function syscallMask(ids: Iterable<number>): Buffer {
   return mask;
 }
 
-function u32(n: number): Buffer {
-  const b = Buffer.alloc(4);
-  b.writeUInt32LE(n);
-  return b;
-}
-
-const ONE = Buffer.from([1]);
 
 
 /** Counts, errors and latency of system calls, aggregated in the kernel. */
@@ -151,8 +105,7 @@ export class SyscallReceiver extends BpfReceiver {
 
   private onEvents(batch: RecordBatch): void {
     if (!this.spanCtx) return;
-    const { events, malformed } = decodeSlowEvents(batch);
-    if (malformed > 0) this.ctx.telemetry.drop('malformed', malformed);
+    const events = this.wellFormed(decodeSlowEvents(batch));
     const room = MAX_PENDING_SPANS - this.pendingSpans.length;
     if (events.length > room) this.ctx.telemetry.drop('buffer_full', events.length - Math.max(room, 0));
     for (let i = 0; i < events.length && i < room; i++) this.pendingSpans.push(slowEventToSpan(events[i], this.spanCtx));
@@ -160,35 +113,25 @@ export class SyscallReceiver extends BpfReceiver {
 
   protected async load(): Promise<void> {
     const { config, ctx } = this;
-    const path = this.options.objectPath ?? bpfObjectPath('syscall');
-    if (!existsSync(path)) throw new Error(`${ctx.id}: ${path} is missing: run ./setup.sh (or make -C bpf) to build the BPF programs`);
+    const path = builtBpfObjectPath(ctx.id, 'syscall', this.options.objectPath);
     const needStart = this.latency || this.slowThresholdNs > 0n;
     const ids = (config.syscalls ?? []).map((name) => {
       const id = this.table.ids.get(name);
       if (id === undefined) throw new Error(`${ctx.id}: unknown syscall "${name}"`);
       return id;
     });
-    const cgroupDir = config.cgroup === undefined ? undefined : resolveCgroup(config.cgroup);
-    const pids = config.pids ?? [];
-    const comms = (config.comms ?? []).map(commKey);
+    const filters = new ProcessFilters(config, true);
     const maxEntries = config.max_entries ?? DEFAULT_MAX_ENTRIES;
 
     // tp_btf first; raw_tp when this kernel refuses it; the classic tracepoints last. All need the kernel's BTF (task storage).
     const variants: SyscallVariant[] = this.options.variant ? [this.options.variant] : Object.keys(SYSCALL_PROGRAMS) as SyscallVariant[];
-    let obj: BpfObject | undefined;
-    let variant: SyscallVariant = variants[0];
-    for (const [i, v] of variants.entries()) {
-      variant = v;
-      obj = openBpfObject(path);
-      this.obj = obj;
+    const { obj, variant } = await this.loadFirstVariant(path, variants, (obj, v) => {
       obj.setConst('self_pid', (config.include_self ?? DEFAULT_INCLUDE_SELF) ? 0 : process.pid);
       obj.setConst('per_process', this.perProcess);
       obj.setConst('latency', this.latency);
       obj.setConst('slow_threshold_ns', this.slowThresholdNs);
       obj.setConst('failed_only', config.failed_only ?? DEFAULT_FAILED_ONLY);
-      obj.setConst('filter_pids_on', pids.length > 0);
-      obj.setConst('filter_comms_on', comms.length > 0);
-      obj.setConst('filter_cgroup_on', cgroupDir !== undefined);
+      filters.setConsts(obj);
       obj.setConst('filter_syscalls_on', ids.length > 0);
       obj.setConst('syscall_mask', syscallMask(ids));
       // Maps the mode does not use shrink to one entry.
@@ -200,29 +143,10 @@ export class SyscallReceiver extends BpfReceiver {
         obj.setAutoload(pair.enter, name === v && needStart);
         obj.setAutoload(pair.exit, name === v);
       }
-      try {
-        await obj.load();
-        break;
-      } catch (err) {
-        this.obj = undefined;
-        await obj.close();
-        if (i === variants.length - 1) throw new Error(`${ctx.id}: loading the ${v} programs failed: ${errorMessage(err)}`, { cause: err });
-        ctx.logger.warn({ component: ctx.id, variant: v, err: errorMessage(err) }, 'loading failed; trying the next program variant');
-      }
-    }
-    if (!obj) throw new Error(`${ctx.id}: no program variant to load`);
+    });
 
     // Filters go in before the programs are attached, so no call is counted unfiltered.
-    for (const pid of pids) obj.map('filter_pids').update(u32(pid), ONE);
-    for (const comm of comms) obj.map('filter_comms').update(comm, ONE);
-    if (cgroupDir !== undefined) {
-      const fd = openSync(cgroupDir, 'r');
-      try {
-        obj.map('filter_cgroup').update(u32(0), u32(fd));
-      } finally {
-        closeSync(fd);
-      }
-    }
+    filters.fillMaps(obj);
 
     if (this.slowThresholdNs > 0n) {
       this.spanCtx = { resource: ctx.resource, scope: this.scope, table: this.table, wallOffsetNs: monotonicToWallOffset() };

@@ -1,9 +1,12 @@
 /** Config of the `tcp` receiver. */
 import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
 import { MAX_SERIES_SCHEMA } from '../../core/cardinality';
+import {
+  COLLECTION_INTERVAL_SCHEMA, DEFAULT_COLLECTION_INTERVAL, commsSchema, maxEntriesSchema, pidsSchema,
+} from '../../core/kernel/receiver-config';
 
 /** Default interval between two reads of the kernel maps. */
-export const DEFAULT_COLLECTION_INTERVAL = '10s';
+export { DEFAULT_COLLECTION_INTERVAL };
 /** Default: metric series carry no peer address or port. */
 export const DEFAULT_PEER_ATTRIBUTES = false;
 /** Default: each closed connection is streamed as a span / log record. */
@@ -26,12 +29,7 @@ export const tcpSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    collection_interval: {
-      type: 'string',
-      format: 'duration',
-      default: DEFAULT_COLLECTION_INTERVAL,
-      description: 'How often the kernel maps are read and emitted as cumulative metric points.',
-    },
+    collection_interval: COLLECTION_INTERVAL_SCHEMA,
     peer_attributes: {
       type: 'boolean',
       default: DEFAULT_PEER_ATTRIBUTES,
@@ -42,22 +40,14 @@ export const tcpSchema = {
       default: DEFAULT_CONNECTION_EVENTS,
       description: 'Stream every closed connection as a `tcp.connection` span (traces pipelines) and log record (logs pipelines).',
     },
-    pids: {
-      type: 'array',
-      items: { type: 'integer', minimum: 1 },
-      maxItems: MAX_FILTER_ENTRIES,
-      uniqueItems: true,
-      default: [],
-      description: 'Only outbound connections opened by these processes (tgids); inbound ones are then left out (their owner is unknown when they open). Empty: every connection.',
-    },
-    comms: {
-      type: 'array',
-      items: { type: 'string', minLength: 1, maxLength: 15 },
-      maxItems: MAX_FILTER_ENTRIES,
-      uniqueItems: true,
-      default: [],
-      description: 'Only outbound connections opened by threads with these names (the kernel `comm`); inbound ones are then left out. Empty: every connection.',
-    },
+    pids: pidsSchema(
+      MAX_FILTER_ENTRIES,
+      'Only outbound connections opened by these processes (tgids); inbound ones are then left out (their owner is unknown when they open). Empty: every connection.',
+    ),
+    comms: commsSchema(
+      MAX_FILTER_ENTRIES,
+      'Only outbound connections opened by threads with these names (the kernel `comm`); inbound ones are then left out. Empty: every connection.',
+    ),
     ports: {
       type: 'array',
       items: { type: 'integer', minimum: 1, maximum: 65535 },
@@ -78,13 +68,10 @@ export const tcpSchema = {
       description: 'Per connection, the smoothed RTT (tcp:tcp_probe, every received segment) is added to `tcp.rtt` when it moved to another log2 bucket since its last sample, or at most this often otherwise (`0s`: at every segment); and once at close when its bucket changed or none was taken.',
     },
     max_series: MAX_SERIES_SCHEMA,
-    max_entries: {
-      type: 'integer',
-      minimum: 1,
-      maximum: 1048576,
-      default: DEFAULT_MAX_ENTRIES,
-      description: 'Series the kernel map `hists` holds; points of new series beyond it are counted as dropped (`map_full`).',
-    },
+    max_entries: maxEntriesSchema(
+      DEFAULT_MAX_ENTRIES,
+      'Series the kernel map `hists` holds; points of new series beyond it are counted as dropped (`map_full`).',
+    ),
     max_connections: {
       type: 'integer',
       minimum: 1,

@@ -3,15 +3,16 @@
  * layout.ts): `hists` entries into metric points, `events` ring-buffer
  * records into `tcp.connection` spans and log records.
  */
-import { randomBytes } from 'node:crypto';
-import type { Attributes, HrTime, LogRecord, MetricRecord, Resource, Scope, SpanKind, SpanRecord } from '../../core/signals';
-import type { SeriesLimiter } from '../../core/cardinality';
+import type { Attributes, LogRecord, MetricRecord, Resource, Scope, SpanKind, SpanRecord } from '../../core/signals';
 import type { RecordBatch } from '../../native/api';
 import {
   TCP_CLOSE_EVENT, TCP_DIR_INBOUND, TCP_DIR_OUTBOUND, TCP_N_SLOTS, TCP_RTT_SLOTS, TCP_SERIES, TCP_SERIES_KEY,
 } from './layout';
-import { decodeFixedRecords, perCpuStride, readComm, readU64 } from '../../core/kernel/bpf-records';
+import { checkMinSize, decodeFixedRecords, forEachCpu, readComm, readU64 } from '../../core/kernel/bpf-records';
+import { CumulativePoints, counterPoint, histogramPoint, type PointBody, type ReadingContext } from '../../core/kernel/cumulative-points';
+import { addSlots, emptySlots, log2Bounds, log2Histogram, slotsTotal } from '../../core/kernel/log2-histogram';
 import { nsToHrTime } from '../../core/kernel/clock';
+import { randomIds } from '../../core/kernel/span-ids';
 
 /** Metric names, OpenTelemetry style. */
 export const TCP_METRICS = {
@@ -31,9 +32,9 @@ export const AF_INET = 2;
 export const AF_INET6 = 10;
 
 /** Bucket upper bounds (s) of the ns log2 histograms: bound i is 2^(i+1) ns; the last slot is the overflow bucket. */
-export const DURATION_BOUNDS: readonly number[] = Array.from({ length: TCP_N_SLOTS - 1 }, (_, i) => 2 ** (i + 1) / 1e9);
+export const DURATION_BOUNDS: readonly number[] = log2Bounds(TCP_N_SLOTS, 1e9);
 /** Bucket upper bounds (s) of `tcp.rtt` (us log2 slots): bound i is 2^(i+1) us. */
-export const RTT_BOUNDS: readonly number[] = Array.from({ length: TCP_RTT_SLOTS - 1 }, (_, i) => 2 ** (i + 1) / 1e6);
+export const RTT_BOUNDS: readonly number[] = log2Bounds(TCP_RTT_SLOTS, 1e6);
 
 /** One `hists` series, summed over CPUs. */
 export interface SeriesEntry {
@@ -107,23 +108,14 @@ export function directionName(direction: number): 'inbound' | 'outbound' | undef
   return direction === TCP_DIR_INBOUND ? 'inbound' : direction === TCP_DIR_OUTBOUND ? 'outbound' : undefined;
 }
 
-function checkSize(what: string, buf: Buffer, size: number): void {
-  if (buf.length < size) throw new Error(`${what}: expected at least ${size} bytes, got ${buf.length}`);
-}
-
-function addSlots(into: number[], buf: Buffer, offset: number): void {
-  for (let i = 0; i < into.length; i++) into[i] += readU64(buf, offset + 8 * i);
-}
-
 /** Decodes `hists` entries (`[key, per-CPU values concatenated]`), summing the CPUs. */
 export function decodeSeries(entries: Iterable<[Buffer, Buffer]>): SeriesEntry[] {
   const k = TCP_SERIES_KEY.members;
   const v = TCP_SERIES.members;
-  const stride = perCpuStride(TCP_SERIES.size);
   const out: SeriesEntry[] = [];
   for (const [key, value] of entries) {
-    checkSize('hists key', key, TCP_SERIES_KEY.size);
-    checkSize('hists value', value, TCP_SERIES.size);
+    checkMinSize('hists key', key, TCP_SERIES_KEY.size);
+    checkMinSize('hists value', value, TCP_SERIES.size);
     const family = key.readUInt16LE(k.family.offset);
     const e: SeriesEntry = {
       direction: key.readUInt32LE(k.direction.offset),
@@ -132,11 +124,11 @@ export function decodeSeries(entries: Iterable<[Buffer, Buffer]>): SeriesEntry[]
       peerAddr: family ? formatAddress(family, key, k.peer_addr.offset) : '',
       comm: readComm(key, k.comm.offset),
       opened: 0, closed: 0, bytesSent: 0, bytesReceived: 0, retransmits: 0, resetsSent: 0, resetsReceived: 0,
-      durationSumNs: 0, durationSlots: new Array<number>(TCP_N_SLOTS).fill(0),
-      connectSumNs: 0, connectSlots: new Array<number>(TCP_N_SLOTS).fill(0),
-      rttSumUs: 0, rttSlots: new Array<number>(TCP_RTT_SLOTS).fill(0),
+      durationSumNs: 0, durationSlots: emptySlots(TCP_N_SLOTS),
+      connectSumNs: 0, connectSlots: emptySlots(TCP_N_SLOTS),
+      rttSumUs: 0, rttSlots: emptySlots(TCP_RTT_SLOTS),
     };
-    for (let base = 0; base + TCP_SERIES.size <= value.length; base += stride) {
+    forEachCpu(value, TCP_SERIES.size, (base) => {
       e.opened += readU64(value, base + v.opened.offset);
       e.closed += readU64(value, base + v.closed.offset);
       e.bytesSent += readU64(value, base + v.bytes_sent.offset);
@@ -150,23 +142,14 @@ export function decodeSeries(entries: Iterable<[Buffer, Buffer]>): SeriesEntry[]
       addSlots(e.connectSlots, value, base + v.connect_slots.offset);
       e.rttSumUs += readU64(value, base + v.rtt_sum_us.offset);
       addSlots(e.rttSlots, value, base + v.rtt_slots.offset);
-    }
+    });
     out.push(e);
   }
   return out;
 }
 
 /** What turning `hists` series into metric points needs. */
-export interface MetricContext {
-  resource: Resource;
-  scope: Scope;
-  /** Start of the cumulative series (the load of the programs). */
-  startTime: HrTime;
-  /** Time of this reading. */
-  time: HrTime;
-  /** Bounds the number of series per metric (`max_series`). */
-  limiter: SeriesLimiter;
-}
+export type MetricContext = ReadingContext;
 
 function seriesAttributes(e: SeriesEntry): Attributes {
   const attributes: Attributes = {};
@@ -182,10 +165,6 @@ function seriesAttributes(e: SeriesEntry): Attributes {
 
 const IO_DESCRIPTION = 'Bytes of closed TCP connections: transmit counts bytes the peer acknowledged, receive bytes received.';
 
-function sum(slots: readonly number[]): number {
-  return slots.reduce((a, b) => a + b, 0);
-}
-
 /**
  * Turns decoded series into cumulative metric points; a counter or histogram
  * still at zero is left out. Points past `max_series` fold into the overflow
@@ -193,47 +172,26 @@ function sum(slots: readonly number[]): number {
  * one kernel series.
  */
 export function toMetricRecords(series: readonly SeriesEntry[], ctx: MetricContext): MetricRecord[] {
-  const { resource, scope, startTime, time, limiter } = ctx;
-  const out = new Map<string, MetricRecord>();
-  const add = (name: string, base: Attributes, extra: Attributes, make: () => Omit<MetricRecord, 'resource' | 'scope' | 'name' | 'attributes' | 'startTime' | 'time'>): void => {
-    const attributes = limiter.admit(name, { ...base, ...extra });
-    const point = make();
-    const id = `${name}\u0000${JSON.stringify(attributes)}`;
-    const prev = out.get(id);
-    if (!prev) {
-      out.set(id, { resource, scope, name, attributes, startTime, time, ...point });
-    } else if (prev.histogram && point.histogram) {
-      const h = prev.histogram;
-      h.counts = h.counts.map((n, i) => n + (point.histogram as { counts: number[] }).counts[i]);
-      h.sum += point.histogram.sum;
-      h.count += point.histogram.count;
-    } else {
-      prev.value = (prev.value ?? 0) + (point.value ?? 0);
-    }
-  };
-  const counter = (description: string, unit: string, value: number) => () =>
-    ({ description, unit, type: 'sum' as const, monotonic: true, temporality: 'cumulative' as const, valueType: 'int' as const, value });
-  const histogram = (description: string, bounds: readonly number[], counts: number[], total: number) => () =>
-    ({
-      description, unit: 's', type: 'histogram' as const, temporality: 'cumulative' as const, valueType: 'double' as const,
-      histogram: { bounds: bounds as number[], counts: [...counts], sum: total, count: sum(counts) },
-    });
+  const points = new CumulativePoints(ctx);
+  const add = (name: string, base: Attributes, extra: Attributes, point: PointBody): void => points.add(name, { ...base, ...extra }, point);
+  const histogram = (description: string, bounds: readonly number[], slots: readonly number[], sum: number): PointBody =>
+    histogramPoint(description, 's', log2Histogram(bounds, slots, sum));
   for (const e of series) {
     const a = seriesAttributes(e);
-    if (e.opened) add(TCP_METRICS.opened, a, {}, counter('TCP connections opened.', '{connection}', e.opened));
-    if (e.closed) add(TCP_METRICS.closed, a, {}, counter('TCP connections closed.', '{connection}', e.closed));
-    if (sum(e.durationSlots)) add(TCP_METRICS.duration, a, {}, histogram('Lifetime of closed TCP connections, open to close.', DURATION_BOUNDS, e.durationSlots, e.durationSumNs / 1e9));
-    if (sum(e.connectSlots)) add(TCP_METRICS.connect, a, {}, histogram('Time from SYN sent to connection established (outbound).', DURATION_BOUNDS, e.connectSlots, e.connectSumNs / 1e9));
-    if (e.retransmits) add(TCP_METRICS.retransmits, a, {}, counter('TCP segments retransmitted.', '{segment}', e.retransmits));
-    if (e.resetsSent) add(TCP_METRICS.resets, a, { 'tcp.reset.direction': 'sent' }, counter('TCP resets sent or received.', '{reset}', e.resetsSent));
-    if (e.resetsReceived) add(TCP_METRICS.resets, a, { 'tcp.reset.direction': 'received' }, counter('TCP resets sent or received.', '{reset}', e.resetsReceived));
-    if (sum(e.rttSlots)) add(TCP_METRICS.rtt, a, {}, histogram('Smoothed round-trip time of TCP connections, sampled per connection.', RTT_BOUNDS, e.rttSlots, e.rttSumUs / 1e6));
+    if (e.opened) add(TCP_METRICS.opened, a, {}, counterPoint('TCP connections opened.', '{connection}', e.opened));
+    if (e.closed) add(TCP_METRICS.closed, a, {}, counterPoint('TCP connections closed.', '{connection}', e.closed));
+    if (slotsTotal(e.durationSlots)) add(TCP_METRICS.duration, a, {}, histogram('Lifetime of closed TCP connections, open to close.', DURATION_BOUNDS, e.durationSlots, e.durationSumNs / 1e9));
+    if (slotsTotal(e.connectSlots)) add(TCP_METRICS.connect, a, {}, histogram('Time from SYN sent to connection established (outbound).', DURATION_BOUNDS, e.connectSlots, e.connectSumNs / 1e9));
+    if (e.retransmits) add(TCP_METRICS.retransmits, a, {}, counterPoint('TCP segments retransmitted.', '{segment}', e.retransmits));
+    if (e.resetsSent) add(TCP_METRICS.resets, a, { 'tcp.reset.direction': 'sent' }, counterPoint('TCP resets sent or received.', '{reset}', e.resetsSent));
+    if (e.resetsReceived) add(TCP_METRICS.resets, a, { 'tcp.reset.direction': 'received' }, counterPoint('TCP resets sent or received.', '{reset}', e.resetsReceived));
+    if (slotsTotal(e.rttSlots)) add(TCP_METRICS.rtt, a, {}, histogram('Smoothed round-trip time of TCP connections, sampled per connection.', RTT_BOUNDS, e.rttSlots, e.rttSumUs / 1e6));
     if (e.closed) {
-      add(TCP_METRICS.io, a, { 'network.io.direction': 'transmit' }, counter(IO_DESCRIPTION, 'By', e.bytesSent));
-      add(TCP_METRICS.io, a, { 'network.io.direction': 'receive' }, counter(IO_DESCRIPTION, 'By', e.bytesReceived));
+      add(TCP_METRICS.io, a, { 'network.io.direction': 'transmit' }, counterPoint(IO_DESCRIPTION, 'By', e.bytesSent));
+      add(TCP_METRICS.io, a, { 'network.io.direction': 'receive' }, counterPoint(IO_DESCRIPTION, 'By', e.bytesReceived));
     }
   }
-  return [...out.values()];
+  return points.records();
 }
 
 /** Decodes one `struct tcp_close_event`. */
@@ -297,15 +255,6 @@ export function connectionAttributes(e: CloseEvent): Attributes {
   return attributes;
 }
 
-/** Random trace and span ids for `n` spans, from one call to the CSPRNG. */
-export function randomIds(n: number): Array<{ traceId: string; spanId: string }> {
-  const bytes = randomBytes(24 * n);
-  const out: Array<{ traceId: string; spanId: string }> = [];
-  for (let i = 0; i < n; i++) {
-    out.push({ traceId: bytes.toString('hex', 24 * i, 24 * i + 16), spanId: bytes.toString('hex', 24 * i + 16, 24 * i + 24) });
-  }
-  return out;
-}
 
 /**
  * One closed connection as a `tcp.connection` span (CLIENT for outbound,

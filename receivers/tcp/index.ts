@@ -1,27 +1,18 @@
 /** The `tcp` receiver factory. */
 import { defineReceiver, type ConfigProblem } from '../../core/component';
-import { parseDuration } from '../../core/config/duration';
-import { unmetRequirement } from '../../core/kernel/requirements';
+import { unmetBpfRequirement } from '../../core/kernel/requirements';
+import { nonPositiveDurations } from '../../core/kernel/receiver-config';
 import { tcpSchema, type TcpConfig } from './config';
 import { TcpReceiver } from './receiver';
-import { bpfObjectPath } from '../../core/kernel/bpf-object';
 
 /** Problems the schema cannot see: a zero interval. */
 export function validateTcpConfig(config: Partial<TcpConfig>): ConfigProblem[] {
-  const problems: ConfigProblem[] = [];
-  if (config.collection_interval !== undefined && parseDuration(config.collection_interval) <= 0) {
-    problems.push({ path: '/collection_interval', message: 'must be more than 0' });
-  }
-  return problems;
+  return nonPositiveDurations(config, ['collection_interval']);
 }
 
 /** Why this machine cannot run the receiver, or `undefined` when it can. */
 export function probeTcp(): string | undefined {
-  return unmetRequirement({
-    capabilities: ['CAP_BPF', 'CAP_PERFMON'],
-    btf: true,
-    files: [{ path: bpfObjectPath('tcp'), hint: 'run ./setup.sh (or make -C bpf) to build the BPF programs' }],
-  });
+  return unmetBpfRequirement('tcp', ['CAP_BPF', 'CAP_PERFMON']);
 }
 
 /** TCP connections from eBPF: lifecycle, bytes, retransmits, resets, RTT as metrics; each closed connection as a span and a log record. */

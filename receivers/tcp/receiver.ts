@@ -6,23 +6,23 @@
  */
 import { BpfReceiver } from '../../core/kernel/bpf-receiver';
 import { errorMessage } from '../../core/error-message';
-import { existsSync } from 'node:fs';
 import type { CreateContext } from '../../core/component';
 import type { HrTime, LogRecord, Scope, SpanRecord } from '../../core/signals';
 import { nowHrTime } from '../../core/signals';
 import { DEFAULT_MAX_SERIES, SeriesLimiter } from '../../core/cardinality';
 import { parseDuration } from '../../core/config/duration';
 import { AGENT_VERSION } from '../../core/version';
-import type { BpfObject, Link, RecordBatch } from '../../native/api';
+import type { Link, RecordBatch } from '../../native/api';
 import {
   DEFAULT_COLLECTION_INTERVAL, DEFAULT_CONNECTION_EVENTS, DEFAULT_IGNORE_LOOPBACK, DEFAULT_INCLUDE_SELF, DEFAULT_MAX_CONNECTIONS,
   DEFAULT_MAX_ENTRIES, DEFAULT_PEER_ATTRIBUTES, DEFAULT_RTT_SAMPLE_INTERVAL, type TcpConfig,
 } from './config';
-import { closeEventToSignals, decodeCloseEvents, decodeSeries, randomIds, toMetricRecords, type EventContext } from './decode';
+import { closeEventToSignals, decodeCloseEvents, decodeSeries, toMetricRecords, type EventContext } from './decode';
 import { TCP_DROP_MAP_FULL, TCP_DROP_RINGBUF_FULL, TCP_DROP_START_FULL } from './layout';
-import { bpfObjectPath, openBpfObject } from '../../core/kernel/bpf-object';
-import { commKey } from '../../core/kernel/bpf-records';
+import { builtBpfObjectPath } from '../../core/kernel/bpf-object';
+import { FILTER_PRESENT, ProcessFilters } from '../../core/kernel/process-filters';
 import { monotonicToWallOffset } from '../../core/kernel/clock';
+import { randomIds } from '../../core/kernel/span-ids';
 
 /** The two program sets in bpf/tcp.bpf.c, by hook. */
 export const TCP_PROGRAMS = {
@@ -50,15 +50,12 @@ export interface TcpReceiverOptions {
   objectPath?: string;
 }
 
-/** A `__u32` or `__u16` little-endian map key. */
-function uint(n: number, size: 2 | 4): Buffer {
-  const b = Buffer.alloc(size);
-  if (size === 2) b.writeUInt16LE(n);
-  else b.writeUInt32LE(n);
+/** A `__u16` little-endian map key. */
+function u16Key(n: number): Buffer {
+  const b = Buffer.alloc(2);
+  b.writeUInt16LE(n);
   return b;
 }
-
-const ONE = Buffer.from([1]);
 
 
 /** TCP connection lifecycle, retransmits, resets and RTT, aggregated in the kernel; closed connections as spans and logs. */
@@ -96,8 +93,7 @@ export class TcpReceiver extends BpfReceiver {
   /** Emits one batch of spans and one of log records per batch the ring-buffer reader hands over (every 100 ms at most). */
   private onEvents(batch: RecordBatch): void {
     if (!this.eventCtx) return;
-    const { events, malformed } = decodeCloseEvents(batch);
-    if (malformed > 0) this.ctx.telemetry.drop('malformed', malformed);
+    const events = this.wellFormed(decodeCloseEvents(batch));
     if (events.length === 0) return;
     const ids = randomIds(events.length);
     const spans: SpanRecord[] = [];
@@ -113,50 +109,31 @@ export class TcpReceiver extends BpfReceiver {
 
   protected async load(): Promise<void> {
     const { config, ctx } = this;
-    const path = this.options.objectPath ?? bpfObjectPath('tcp');
-    if (!existsSync(path)) throw new Error(`${ctx.id}: ${path} is missing: run ./setup.sh (or make -C bpf) to build the BPF programs`);
-    const pids = config.pids ?? [];
-    const comms = (config.comms ?? []).map(commKey);
+    const path = builtBpfObjectPath(ctx.id, 'tcp', this.options.objectPath);
+    const filters = new ProcessFilters(config, false);
     const ports = config.ports ?? [];
     const events = config.connection_events ?? DEFAULT_CONNECTION_EVENTS;
 
     const variants: TcpVariant[] = this.options.variant ? [this.options.variant] : ['tp_btf', 'raw_tp'];
-    let obj: BpfObject | undefined;
-    let variant: TcpVariant = variants[0];
-    for (const [i, v] of variants.entries()) {
-      variant = v;
-      obj = openBpfObject(path);
-      this.obj = obj;
+    const { obj, variant } = await this.loadFirstVariant(path, variants, (obj, v) => {
       obj.setConst('self_pid', (config.include_self ?? DEFAULT_INCLUDE_SELF) ? 0 : process.pid);
       obj.setConst('peer_attributes', config.peer_attributes ?? DEFAULT_PEER_ATTRIBUTES);
       obj.setConst('emit_events', events);
       obj.setConst('wakeup_data_size', EVENTS_WAKEUP_BYTES);
       obj.setConst('rtt_sample_interval_ns', BigInt(Math.round(parseDuration(config.rtt_sample_interval ?? DEFAULT_RTT_SAMPLE_INTERVAL) * 1e6)));
       obj.setConst('ignore_loopback', config.ignore_loopback ?? DEFAULT_IGNORE_LOOPBACK);
-      obj.setConst('filter_pids_on', pids.length > 0);
-      obj.setConst('filter_comms_on', comms.length > 0);
+      filters.setConsts(obj);
       obj.setConst('filter_ports_on', ports.length > 0);
       obj.setMaxEntries('hists', config.max_entries ?? DEFAULT_MAX_ENTRIES);
       obj.setMaxEntries('start', config.max_connections ?? DEFAULT_MAX_CONNECTIONS);
       for (const [name, programs] of Object.entries(TCP_PROGRAMS)) {
         for (const p of programs) obj.setAutoload(p, name === v);
       }
-      try {
-        await obj.load();
-        break;
-      } catch (err) {
-        this.obj = undefined;
-        await obj.close();
-        if (i === variants.length - 1) throw new Error(`${ctx.id}: loading the ${v} programs failed: ${errorMessage(err)}`, { cause: err });
-        ctx.logger.warn({ component: ctx.id, variant: v, err: errorMessage(err) }, 'loading failed; trying the next program variant');
-      }
-    }
-    if (!obj) throw new Error(`${ctx.id}: no program variant to load`);
+    });
 
     // Filters go in before the programs are attached, so no connection is tracked unfiltered.
-    for (const pid of pids) obj.map('filter_pids').update(uint(pid, 4), ONE);
-    for (const comm of comms) obj.map('filter_comms').update(comm, ONE);
-    for (const port of ports) obj.map('filter_ports').update(uint(port, 2), ONE);
+    filters.fillMaps(obj);
+    for (const port of ports) obj.map('filter_ports').update(u16Key(port), FILTER_PRESENT);
 
     if (events) {
       this.eventCtx = { resource: ctx.resource, scope: this.scope, wallOffsetNs: monotonicToWallOffset() };

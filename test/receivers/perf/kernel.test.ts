@@ -7,7 +7,7 @@ import t from 'tap';
 import { mkdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { probePerf } from '../../../receivers/perf';
-import { cgroup2Mount } from '../../../receivers/syscall/receiver';
+import { cgroup2Mount } from '../../../core/kernel/cgroup';
 import { CPU_SAMPLES_METRIC, PerfReceiver } from '../../../receivers/perf/receiver';
 import { receiverContext } from '../../support/receiver-context';
 import { perfConfig, perfProgramsLoaded, sampleCount, startBurn, withPerfReceiver } from './harness';

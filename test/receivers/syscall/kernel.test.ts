@@ -7,7 +7,8 @@ import t from 'tap';
 import { mkdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { syscallReceiverFactory } from '../../../receivers/syscall';
-import { SYSCALL_PROGRAMS, SyscallReceiver, cgroup2Mount } from '../../../receivers/syscall/receiver';
+import { SYSCALL_PROGRAMS, SyscallReceiver } from '../../../receivers/syscall/receiver';
+import { cgroup2Mount } from '../../../core/kernel/cgroup';
 import type { BpfObject } from '../../../native/api';
 import { probeSyscall } from '../../../receivers/syscall';
 import {
