@@ -252,10 +252,12 @@ class ProcSymbolizer implements Symbolizer {
     for (const path of paths) {
       let stat;
       try {
-        stat = statSync(path);
+        // Most processes have no perf map: no Error object (with its stack) for each miss.
+        stat = statSync(path, { throwIfNoEntry: false });
       } catch {
         continue;
       }
+      if (stat === undefined) continue;
       const old = state.perfMap;
       if (old !== undefined && old.mtimeMs === stat.mtimeMs && old.size === stat.size) return false;
       try {
