@@ -10,6 +10,8 @@ import type { AllocConfig } from '../../../receivers/alloc/config';
 import { AllocReceiver, type AllocReceiverOptions } from '../../../receivers/alloc/receiver';
 import { receiverContext, schemaConfig } from '../../support/receiver-context';
 import { BPF_CACHE } from '../../support/bpf-compile';
+import { sleep } from '../../support/metric-points';
+export { sleep } from '../../support/metric-points';
 
 /** The collection interval of every kernel test. */
 export const INTERVAL_MS = 200;
@@ -91,11 +93,6 @@ export interface RunResult {
   leaks: LogRecord[];
   ctx: CreateContext;
   receiver: AllocReceiver;
-}
-
-/** Sleeps. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Starts the receiver, runs `body`, waits two intervals, shuts down; `onBatches` gets the live list of batches. */

@@ -4,12 +4,14 @@ import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, 
 import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { CreateContext } from '../../../core/component';
-import type { Attributes, Batch, MetricRecord, SpanRecord } from '../../../core/signals';
+import type { Batch, MetricRecord, SpanRecord } from '../../../core/signals';
 import { blockioReceiverFactory } from '../../../receivers/blockio';
 import type { BlockioConfig } from '../../../receivers/blockio/config';
 import { BlockioReceiver, type BlockioReceiverOptions } from '../../../receivers/blockio/receiver';
 import { receiverContext, schemaConfig } from '../../support/receiver-context';
 import { compileC } from '../../support/bpf-compile';
+import { sleep } from '../../support/metric-points';
+export { points, total, sleep } from '../../support/metric-points';
 
 const execFileP = promisify(execFile);
 
@@ -121,28 +123,9 @@ export async function withReceiver(config: Record<string, unknown>, body: () => 
   };
 }
 
-function matches(attributes: Attributes, match: Attributes): boolean {
-  return Object.entries(match).every(([k, v]) => attributes[k] === v);
-}
-
-/** The points of `name` whose attributes include `match`. */
-export function points(metrics: MetricRecord[], name: string, match: Attributes = {}): MetricRecord[] {
-  return metrics.filter((m) => m.name === name && matches(m.attributes, match));
-}
-
-/** The summed value of the sum points of `name` matching `match` (0 when there are none). */
-export function total(metrics: MetricRecord[], name: string, match: Attributes = {}): number {
-  return points(metrics, name, match).reduce((n, m) => n + (m.value ?? 0), 0);
-}
-
 /** A span's duration in ns (from its HrTime start and end). */
 export function spanNs(span: SpanRecord): number {
   return (span.endTime[0] - span.startTime[0]) * 1e9 + (span.endTime[1] - span.startTime[1]);
-}
-
-/** Sleeps. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Our programs' names (bpf/blockio.bpf.c). */

@@ -3,11 +3,13 @@ import { execFileSync, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { createInterface } from 'node:readline';
 import type { CreateContext } from '../../../core/component';
-import type { Attributes, Batch, MetricRecord } from '../../../core/signals';
+import type { Batch, MetricRecord } from '../../../core/signals';
 import { packetReceiverFactory } from '../../../receivers/packet';
 import type { PacketConfig } from '../../../receivers/packet/config';
 import { PacketReceiver } from '../../../receivers/packet/receiver';
 import { receiverContext as sharedReceiverContext, schemaConfig } from '../../support/receiver-context';
+import { sleep } from '../../support/metric-points';
+export { points, total, sleep } from '../../support/metric-points';
 
 /** The collection interval of every kernel test. */
 export const INTERVAL_MS = 200;
@@ -125,21 +127,3 @@ export async function withReceiver(config: Record<string, unknown>, body: (r: Pa
   return { batches, metrics: (batches[batches.length - 1]?.records ?? []) as MetricRecord[], ctx, receiver };
 }
 
-function matches(attributes: Attributes, match: Attributes): boolean {
-  return Object.entries(match).every(([k, v]) => attributes[k] === v);
-}
-
-/** The points of `name` whose attributes include `match`. */
-export function points(metrics: MetricRecord[], name: string, match: Attributes = {}): MetricRecord[] {
-  return metrics.filter((m) => m.name === name && matches(m.attributes, match));
-}
-
-/** The summed value of the sum points of `name` matching `match` (0 when there are none). */
-export function total(metrics: MetricRecord[], name: string, match: Attributes = {}): number {
-  return points(metrics, name, match).reduce((n, m) => n + (m.value ?? 0), 0);
-}
-
-/** Sleeps. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

@@ -8,6 +8,8 @@ import type { SecurityConfig } from '../../../receivers/security/config';
 import { SecurityReceiver } from '../../../receivers/security/receiver';
 import { compileC } from '../../support/bpf-compile';
 import { receiverContext, schemaConfig } from '../../support/receiver-context';
+import { sleep } from '../../support/metric-points';
+export { sleep } from '../../support/metric-points';
 
 /** The collection interval of the kernel tests. */
 export const INTERVAL_MS = 200;
@@ -80,11 +82,6 @@ export async function withSecurity(config: Record<string, unknown>, body: (run: 
 export function events(records: LogRecord[], name: string, pid?: number, match: Attributes = {}): LogRecord[] {
   return records.filter((r) => r.eventName === name && (pid === undefined || r.attributes['process.pid'] === pid)
     && Object.entries(match).every(([k, v]) => JSON.stringify(r.attributes[k]) === JSON.stringify(v)));
-}
-
-/** Sleeps. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Our program names (bpf/security.bpf.c; the kernel keeps 15 bytes). */

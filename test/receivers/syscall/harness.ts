@@ -5,11 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { CreateContext } from '../../../core/component';
-import type { Attributes, Batch, MetricRecord, SpanRecord } from '../../../core/signals';
+import type { Batch, MetricRecord, SpanRecord } from '../../../core/signals';
 import { syscallReceiverFactory } from '../../../receivers/syscall';
 import type { SyscallConfig } from '../../../receivers/syscall/config';
 import { SyscallReceiver, type SyscallReceiverOptions } from '../../../receivers/syscall/receiver';
 import { receiverContext as sharedReceiverContext, schemaConfig } from '../../support/receiver-context';
+import { sleep } from '../../support/metric-points';
+export { points, total, sleep } from '../../support/metric-points';
 
 /** The collection interval of every kernel test. */
 export const INTERVAL_MS = 200;
@@ -145,24 +147,6 @@ export async function withReceiver(
 }
 
 /** Whether every attribute of `match` is on `attributes`. */
-function matches(attributes: Attributes, match: Attributes): boolean {
-  return Object.entries(match).every(([k, v]) => attributes[k] === v);
-}
-
-/** The points of `name` whose attributes include `match`. */
-export function points(metrics: MetricRecord[], name: string, match: Attributes = {}): MetricRecord[] {
-  return metrics.filter((m) => m.name === name && matches(m.attributes, match));
-}
-
-/** The summed value of the sum points of `name` matching `match` (0 when there are none). */
-export function total(metrics: MetricRecord[], name: string, match: Attributes = {}): number {
-  return points(metrics, name, match).reduce((n, m) => n + (m.value ?? 0), 0);
-}
-
-/** Sleeps. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /** Names of loaded BPF programs (`bpftool prog show`). */
 export function loadedProgramNames(): string[] {

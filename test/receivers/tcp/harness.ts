@@ -6,11 +6,13 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { CreateContext } from '../../../core/component';
-import type { Attributes, Batch, LogRecord, MetricRecord, SpanRecord } from '../../../core/signals';
+import type { Batch, LogRecord, MetricRecord, SpanRecord } from '../../../core/signals';
 import { tcpReceiverFactory } from '../../../receivers/tcp';
 import type { TcpConfig } from '../../../receivers/tcp/config';
 import { TcpReceiver, type TcpReceiverOptions } from '../../../receivers/tcp/receiver';
 import { receiverContext as sharedReceiverContext, schemaConfig } from '../../support/receiver-context';
+import { sleep } from '../../support/metric-points';
+export { points, total, sleep } from '../../support/metric-points';
 
 /** The collection interval of every kernel test. */
 export const INTERVAL_MS = 200;
@@ -147,25 +149,6 @@ export async function withReceiver(config: Record<string, unknown>, body: () => 
     ctx,
     receiver,
   };
-}
-
-function matches(attributes: Attributes, match: Attributes): boolean {
-  return Object.entries(match).every(([k, v]) => attributes[k] === v);
-}
-
-/** The points of `name` whose attributes include `match`. */
-export function points(metrics: MetricRecord[], name: string, match: Attributes = {}): MetricRecord[] {
-  return metrics.filter((m) => m.name === name && matches(m.attributes, match));
-}
-
-/** The summed value of the sum points of `name` matching `match`. */
-export function total(metrics: MetricRecord[], name: string, match: Attributes = {}): number {
-  return points(metrics, name, match).reduce((n, m) => n + (m.value ?? 0), 0);
-}
-
-/** Sleeps. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Our programs' names (bpf/tcp.bpf.c). */
