@@ -4,7 +4,7 @@
  * (linux-libc-dev 6.1.192-2) plus the newer syscalls listed there; do not edit.
  */
 
-/** x86_64 syscall numbers (`asm/unistd_64.h`). */
+/** x86_64 syscall numbers below 424 (`asm/unistd_64.h`). */
 export const X86_64_SYSCALLS: ReadonlyArray<readonly [number, string]> = [
   [0, 'read'],
   [1, 'write'],
@@ -341,55 +341,9 @@ export const X86_64_SYSCALLS: ReadonlyArray<readonly [number, string]> = [
   [332, 'statx'],
   [333, 'io_pgetevents'],
   [334, 'rseq'],
-  [424, 'pidfd_send_signal'],
-  [425, 'io_uring_setup'],
-  [426, 'io_uring_enter'],
-  [427, 'io_uring_register'],
-  [428, 'open_tree'],
-  [429, 'move_mount'],
-  [430, 'fsopen'],
-  [431, 'fsconfig'],
-  [432, 'fsmount'],
-  [433, 'fspick'],
-  [434, 'pidfd_open'],
-  [435, 'clone3'],
-  [436, 'close_range'],
-  [437, 'openat2'],
-  [438, 'pidfd_getfd'],
-  [439, 'faccessat2'],
-  [440, 'process_madvise'],
-  [441, 'epoll_pwait2'],
-  [442, 'mount_setattr'],
-  [443, 'quotactl_fd'],
-  [444, 'landlock_create_ruleset'],
-  [445, 'landlock_add_rule'],
-  [446, 'landlock_restrict_self'],
-  [447, 'memfd_secret'],
-  [448, 'process_mrelease'],
-  [449, 'futex_waitv'],
-  [450, 'set_mempolicy_home_node'],
-  [451, 'cachestat'],
-  [452, 'fchmodat2'],
-  [453, 'map_shadow_stack'],
-  [454, 'futex_wake'],
-  [455, 'futex_wait'],
-  [456, 'futex_requeue'],
-  [457, 'statmount'],
-  [458, 'listmount'],
-  [459, 'lsm_get_self_attr'],
-  [460, 'lsm_set_self_attr'],
-  [461, 'lsm_list_modules'],
-  [462, 'mseal'],
-  [463, 'setxattrat'],
-  [464, 'getxattrat'],
-  [465, 'listxattrat'],
-  [466, 'removexattrat'],
-  [467, 'open_tree_attr'],
-  [468, 'file_getattr'],
-  [469, 'file_setattr'],
 ];
 
-/** arm64 syscall numbers (the generic table, `asm-generic/unistd.h`). */
+/** arm64 syscall numbers below 424 (the generic table, `asm-generic/unistd.h`). */
 export const ARM64_SYSCALLS: ReadonlyArray<readonly [number, string]> = [
   [0, 'io_setup'],
   [1, 'io_destroy'],
@@ -670,6 +624,10 @@ export const ARM64_SYSCALLS: ReadonlyArray<readonly [number, string]> = [
   [292, 'io_pgetevents'],
   [293, 'rseq'],
   [294, 'kexec_file_load'],
+];
+
+/** Syscall numbers from 424 up: the same on x86_64 and arm64. */
+export const COMMON_SYSCALLS: ReadonlyArray<readonly [number, string]> = [
   [424, 'pidfd_send_signal'],
   [425, 'io_uring_setup'],
   [426, 'io_uring_enter'],

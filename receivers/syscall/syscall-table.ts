@@ -1,5 +1,5 @@
 /** Syscall and errno names of the running architecture. */
-import { ARM64_SYSCALLS, X86_64_SYSCALLS } from './syscall-names';
+import { ARM64_SYSCALLS, COMMON_SYSCALLS, X86_64_SYSCALLS } from './syscall-names';
 import { ERRNO_NAMES } from './errno-names';
 
 /** Architectures with a syscall table, as `process.arch` names them. */
@@ -24,7 +24,7 @@ export function syscallTable(arch: string = process.arch): SyscallTable {
   if (!isSupportedArch(arch)) throw new Error(`no syscall table for architecture ${arch} (x64 and arm64 are supported)`);
   let table = tables.get(arch);
   if (!table) {
-    const rows = arch === 'x64' ? X86_64_SYSCALLS : ARM64_SYSCALLS;
+    const rows = [...(arch === 'x64' ? X86_64_SYSCALLS : ARM64_SYSCALLS), ...COMMON_SYSCALLS];
     table = { arch, names: new Map(rows), ids: new Map(rows.map(([id, name]) => [name, id])) };
     tables.set(arch, table);
   }

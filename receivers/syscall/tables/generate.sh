@@ -5,9 +5,11 @@
 #   arm64:  /usr/include/asm-generic/unistd.h, preprocessed with the
 #           __ARCH_WANT_* defines of arch/arm64/include/uapi/asm/unistd.h
 #   errno:  /usr/include/asm-generic/errno-base.h and errno.h (same numbers on both)
-# Syscalls newer than the headers (numbers >= 451 are shared by every
-# architecture but alpha) come from NEWER below, taken from the kernel's
-# scripts/syscall.tbl; extend it when the kernel gains syscalls.
+# Numbers from 424 (pidfd_send_signal) up are the same on every
+# architecture but alpha: they go to one COMMON table, the per-architecture
+# tables stop below 424. Syscalls newer than the headers come from NEWER
+# below, taken from the kernel's scripts/syscall.tbl; extend it when the
+# kernel gains syscalls.
 #
 #   receivers/syscall/tables/generate.sh        # run from anywhere
 set -euo pipefail
@@ -78,9 +80,18 @@ arm64=$(table '#define __BITS_PER_LONG 64
 #define __ARCH_WANT_MEMFD_SECRET
 #include <asm-generic/unistd.h>')
 
-emit() { # $1 = table lines; prints `  [nr, 'name'],` sorted by number, with NEWER merged in
-  { printf '%s\n' "$1"; printf '%s\n' "$NEWER"; } | sort -n -k1,1 -u | awk '{ printf "  [%d, \x27%s\x27],\n", $1, $2 }'
+COMMON_FROM=424
+
+emit() { # $1 = table lines; prints `  [nr, 'name'],` sorted by number
+  printf '%s\n' "$1" | sort -n -k1,1 -u | awk '{ printf "  [%d, \x27%s\x27],\n", $1, $2 }'
 }
+below() { printf '%s\n' "$1" | awk -v n="$COMMON_FROM" '$1 < n'; }
+common() { { printf '%s\n' "$1"; printf '%s\n' "$NEWER"; } | awk -v n="$COMMON_FROM" '$1 >= n'; }
+
+if [ "$(common "$x86" | sort -n -u)" != "$(common "$arm64" | sort -n -u)" ]; then
+  echo "generate.sh: x86_64 and arm64 differ from $COMMON_FROM up; the common table no longer holds" >&2
+  exit 1
+fi
 
 {
   echo '/**'
@@ -89,14 +100,19 @@ emit() { # $1 = table lines; prints `  [nr, 'name'],` sorted by number, with NEW
   echo " (linux-libc-dev $(dpkg-query -W -f='${Version}' linux-libc-dev 2>/dev/null || echo unknown)) plus the newer syscalls listed there; do not edit."
   echo ' */'
   echo
-  echo '/** x86_64 syscall numbers (`asm/unistd_64.h`). */'
+  echo '/** x86_64 syscall numbers below 424 (`asm/unistd_64.h`). */'
   echo 'export const X86_64_SYSCALLS: ReadonlyArray<readonly [number, string]> = ['
-  emit "$x86"
+  emit "$(below "$x86")"
   echo '];'
   echo
-  echo '/** arm64 syscall numbers (the generic table, `asm-generic/unistd.h`). */'
+  echo '/** arm64 syscall numbers below 424 (the generic table, `asm-generic/unistd.h`). */'
   echo 'export const ARM64_SYSCALLS: ReadonlyArray<readonly [number, string]> = ['
-  emit "$arm64"
+  emit "$(below "$arm64")"
+  echo '];'
+  echo
+  echo '/** Syscall numbers from 424 up: the same on x86_64 and arm64. */'
+  echo 'export const COMMON_SYSCALLS: ReadonlyArray<readonly [number, string]> = ['
+  emit "$(common "$x86")"
   echo '];'
 } | sed 's/^ (linux/ * (linux/' > "$out_names"
 
