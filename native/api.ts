@@ -7,10 +7,13 @@
 /** A value for a `const volatile` tunable in `.rodata` (set before load). */
 export type ConstValue = number | bigint | boolean | string | Buffer;
 
-/** How to attach a program. `auto` uses the program's SEC() (tracepoint, raw_tp, tp_btf). */
+/**
+ * How to attach a program. `auto` uses the program's SEC() (tracepoint, raw_tp, tp_btf).
+ * A uprobe's `offset` puts an entry probe that many bytes past the symbol's start (default 0).
+ */
 export type AttachSpec =
   | { kind: 'auto' }
-  | { kind: 'uprobe'; binary: string; symbol: string; pid?: number; retprobe?: boolean }
+  | { kind: 'uprobe'; binary: string; symbol: string; pid?: number; retprobe?: boolean; offset?: number }
   | { kind: 'perf_event'; frequency: number; cpus?: number[] }
   | { kind: 'tc'; ifname: string; direction: 'ingress' | 'egress'; priority?: number; handle?: number }
   | { kind: 'cgroup'; path: string };

@@ -527,7 +527,8 @@ class ObjectImpl implements NativeBpfObject {
         checkName(spec.binary, 'bpf_program__attach_uprobe_opts', 'binary');
         checkName(spec.symbol, 'bpf_program__attach_uprobe_opts', 'symbol');
         if (spec.pid !== undefined) checkInt(spec.pid, 'bpf_program__attach_uprobe_opts', 'pid', -1, 0x7fffffff);
-        Object.assign(raw, { binary: spec.binary, symbol: spec.symbol, pid: spec.pid ?? -1, retprobe: spec.retprobe === true });
+        if (spec.offset !== undefined) checkInt(spec.offset, 'bpf_program__attach_uprobe_opts', 'offset', 0, spec.retprobe === true ? 0 : 0x7fffffff);
+        Object.assign(raw, { binary: spec.binary, symbol: spec.symbol, pid: spec.pid ?? -1, retprobe: spec.retprobe === true, offset: spec.offset ?? 0 });
         break;
       case 'perf_event': {
         checkInt(spec.frequency, 'perf_event_open', 'frequency', 1, 10000);

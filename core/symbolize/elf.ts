@@ -99,6 +99,33 @@ function align4(n: number): number {
  * `size` bytes at `base` of `fd` (the vDSO through /proc/PID/mem).
  */
 export function readElf(fd: number, image?: { base: number; size: number }): ElfInfo {
+  const { loads, buildId, entries } = readLayoutAndSymbols(fd, image);
+  const info: ElfInfo = { loads, symbols: new SymbolTable(entries) };
+  if (buildId !== undefined) info.buildId = buildId;
+  return info;
+}
+
+/** A function symbol of a file: where its code is in the file, and its size. */
+export interface FunctionInFile {
+  fileOffset: number;
+  size: number;
+}
+
+/** Where function `name` (.symtab or .dynsym, aliases included) is in the ELF file at `path`, or undefined. */
+export function findFunction(path: string, name: string): FunctionInFile | undefined {
+  const fd = openSync(path, 'r');
+  try {
+    const { loads, entries } = readLayoutAndSymbols(fd);
+    const symbol = entries.find((e) => e.name === name);
+    if (!symbol) return undefined;
+    const load = loads.find((l) => symbol.start >= l.vaddr && symbol.start < l.vaddr + l.fileSize);
+    return load && { fileOffset: symbol.start - load.vaddr + load.fileOffset, size: symbol.size };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function readLayoutAndSymbols(fd: number, image?: { base: number; size: number }): { loads: LoadSegment[]; buildId?: string; entries: SymbolEntry[] } {
   const fileSize = image?.size ?? fstatSync(fd).size;
   const base = image?.base ?? 0;
   const readAt = (position: number, length: number): Buffer => readBytes(fd, base, position, length, fileSize);
@@ -159,9 +186,7 @@ export function readElf(fd: number, image?: { base: number; size: number }): Elf
     if (strings === undefined || s.entsize < SYM_SIZE) continue;
     readFunctionSymbols(readAt(s.offset, s.size), s.entsize, readAt(strings.offset, strings.size), entries);
   }
-  const info: ElfInfo = { loads, symbols: new SymbolTable(entries) };
-  if (buildId !== undefined) info.buildId = buildId;
-  return info;
+  return buildId === undefined ? { loads, entries } : { loads, buildId, entries };
 }
 
 function readFunctionSymbols(table: Buffer, entsize: number, strings: Buffer, out: SymbolEntry[]): void {

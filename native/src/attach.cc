@@ -236,15 +236,18 @@ Napi::Value AttachFromJs(const Napi::CallbackInfo& info, const ObjPtr& obj) {
     std::string symbol = GetString(spec, "symbol");
     int pid = static_cast<int>(GetInt(spec, "pid", -1));
     bool retprobe = spec.Get("retprobe").ToBoolean().Value();
+    // Bytes past the symbol's start (libbpf adds it to the symbol's offset); entry probes only.
+    int64_t offset = GetInt(spec, "offset", 0);
+    if (offset < 0 || (offset > 0 && retprobe)) Throw(env, EINVAL, "bpf_program__attach_uprobe_opts", name, "offset must be >= 0, and 0 for a retprobe");
     DECLARE_LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = retprobe, .func_name = symbol.c_str());
     Captured c;
-    bpf_link* l = bpf_program__attach_uprobe_opts(prog, pid, binary.c_str(), 0, &opts);
+    bpf_link* l = bpf_program__attach_uprobe_opts(prog, pid, binary.c_str(), static_cast<size_t>(offset), &opts);
     long err = libbpf_get_error(l);
     if (!l || err)
       Throw(env, err ? ErrFromRet(err) : ErrFromRet(-1), "bpf_program__attach_uprobe_opts", name,
             binary + ":" + symbol + (c.LastWarn().empty() ? "" : ": " + c.LastWarn()));
     std::string desc = std::string(retprobe ? "uretprobe " : "uprobe ") + binary + ":" + symbol +
-                       (pid >= 0 ? " pid " + std::to_string(pid) : "");
+                       (offset > 0 ? "+" + std::to_string(offset) : "") + (pid >= 0 ? " pid " + std::to_string(pid) : "");
     return Wrap(env, obj, std::make_shared<LibbpfLinks>(name, desc, std::vector<bpf_link*>{l}));
   }
 

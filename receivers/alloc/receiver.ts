@@ -12,7 +12,7 @@ import { nowHrTime } from '../../core/signals';
 import { DEFAULT_MAX_SERIES, SeriesLimiter } from '../../core/cardinality';
 import { parseDuration } from '../../core/config/duration';
 import { AGENT_VERSION } from '../../core/version';
-import type { Link } from '../../native/api';
+import type { AttachSpec, Link } from '../../native/api';
 import type { Symbolizer } from '../../core/symbolize/types';
 import { createSymbolizer } from '../../core/symbolize/symbolizer';
 import { builtBpfObjectPath, openBpfObject } from '../../core/kernel/bpf-object';
@@ -32,6 +32,10 @@ import { callSites } from './leak-report';
 import { kernelFunctionTotals, toKernelMetricRecords, toMetricRecords, type MetricContext } from './metrics';
 import { resolveTargets, type ProbeTarget } from './targets';
 import { alive, collectStacks, forgetPendingCalls, forgetProcesses } from './map-cleanup';
+import { nullCheckOffset } from './null-check';
+
+/** A uprobe attach spec. */
+type UprobeSpec = Extract<AttachSpec, { kind: 'uprobe' }>;
 
 /** A hooked function: its symbol and programs; `required` ones must exist in the target file. */
 export interface AllocProbe {
@@ -39,6 +43,8 @@ export interface AllocProbe {
   enter: string;
   exit?: string;
   required: boolean;
+  /** The entry probe ignores a NULL first argument: it may go past a leading NULL check (see null-check.ts). */
+  skipNullCheck?: boolean;
 }
 
 /**
@@ -48,7 +54,7 @@ export interface AllocProbe {
  */
 export const ALLOC_PROBES: readonly AllocProbe[] = [
   { symbol: 'malloc', enter: 'malloc_enter', exit: 'malloc_exit', required: true },
-  { symbol: 'free', enter: 'free_enter', required: true },
+  { symbol: 'free', enter: 'free_enter', required: true, skipNullCheck: true },
   { symbol: 'calloc', enter: 'calloc_enter', exit: 'calloc_exit', required: false },
   { symbol: 'realloc', enter: 'realloc_enter', exit: 'realloc_exit', required: false },
   { symbol: 'aligned_alloc', enter: 'aligned_alloc_enter', exit: 'aligned_alloc_exit', required: false },
@@ -234,11 +240,11 @@ export class AllocReceiver extends BpfReceiver {
     if (!obj) return;
     const where = `${target.binary}${target.pid === undefined ? '' : ` (pid ${target.pid})`}`;
     for (const probe of this.probes) {
-      const spec = { kind: 'uprobe' as const, binary: target.binary, symbol: probe.symbol, pid: target.pid };
+      const spec: UprobeSpec = { kind: 'uprobe', binary: target.binary, symbol: probe.symbol, pid: target.pid };
       try {
         // The return probe first: an entry is never stashed without its return hooked.
         if (probe.exit) this.links.push(obj.attach(probe.exit, { ...spec, retprobe: true }));
-        this.links.push(obj.attach(probe.enter, spec));
+        this.links.push(this.attachEntry(probe, spec));
         this.attached.push(`${where}:${probe.symbol}`);
       } catch (err) {
         if (!probe.required) {
@@ -251,6 +257,20 @@ export class AllocReceiver extends BpfReceiver {
         );
       }
     }
+  }
+
+  /** The entry probe, past the function's NULL check when it may skip one and the kernel takes it there; else at the start. */
+  private attachEntry(probe: AllocProbe, spec: UprobeSpec): Link {
+    const obj = this.obj!;
+    const offset = probe.skipNullCheck ? nullCheckOffset(spec.binary, spec.symbol) : 0;
+    if (offset > 0) {
+      try {
+        return obj.attach(probe.enter, { ...spec, offset });
+      } catch (err) {
+        this.ctx.logger.debug({ component: this.ctx.id, binary: spec.binary, symbol: spec.symbol, offset, err: errorMessage(err) }, 'probing past the NULL check failed; probing the start');
+      }
+    }
+    return obj.attach(probe.enter, spec);
   }
 
   /** Detaches every probe. Idempotent. */

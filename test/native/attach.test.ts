@@ -87,6 +87,28 @@ t.test('uprobe and uretprobe: count exactly the calls of a function of the workl
   );
 });
 
+t.test('uprobe offset: a probe past the first instruction still counts every call; bad offsets are refused', { skip }, async (t) => {
+  const bin = workloadPath();
+  const symbolLine = execFileSync('nm', ['--defined-only', bin]).toString().split('\n').find((l) => / T ebpf_test_work$/.test(l));
+  t.ok(symbolLine, 'nm finds ebpf_test_work');
+  const start = parseInt(symbolLine!.split(' ')[0]!, 16);
+  // The second instruction's address, from objdump: a probe must sit on an instruction boundary.
+  const asm = execFileSync('objdump', ['-d', `--start-address=${start}`, `--stop-address=${start + 32}`, bin]).toString();
+  const addresses = asm.split('\n').filter((l) => /^\s+[0-9a-f]+:\t/.test(l)).map((l) => parseInt(l.trim(), 16));
+  const offset = addresses[1]! - start;
+  t.ok(offset > 0, `second instruction at +${offset}`);
+  const w = await startWorkload('calls', N);
+  t.teardown(() => w.kill());
+  const o = await loadRuntime(['count_uprobe', 'count_uretprobe']);
+  t.teardown(() => o.close());
+  const up = o.attach('count_uprobe', { kind: 'uprobe', binary: bin, symbol: 'ebpf_test_work', pid: w.pid, offset });
+  t.match(up.description, new RegExp(`^uprobe .*workload:ebpf_test_work\\+${offset} pid \\d+$`));
+  await w.go();
+  t.equal(perCpuSum(o.map('counts'), SLOT.UPROBE), BigInt(N));
+  t.throws(() => o.attach('count_uprobe', { kind: 'uprobe', binary: bin, symbol: 'ebpf_test_work', offset: -1 }), { code: 'EINVAL' });
+  t.throws(() => o.attach('count_uretprobe', { kind: 'uprobe', binary: bin, symbol: 'ebpf_test_work', offset, retprobe: true }), { code: 'EINVAL' });
+});
+
 t.test('perf_event: cpu-clock samples at 99 Hz on every CPU, user stacks of the target', { skip }, async (t) => {
   const w = await startWorkload('spin', 500);
   t.teardown(() => w.kill());
