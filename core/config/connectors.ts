@@ -28,18 +28,18 @@ export function checkConnectors(
   source: YamlSource,
   issues: ConfigIssue[],
 ): void {
-  for (const id of defined.connector.keys()) {
-    for (const kind of ['receiver', 'exporter'] as const) {
-      if (defined[kind].has(id)) {
-        issues.push(source.issueAt(['connectors', id], `"${id}" is defined both as a ${kind} and as a connector`, `rename one: a pipeline's ${kind}s: list names either`, 'key'));
-      }
+  for (const [id, { factory }] of defined.connector) {
+    if (!factory || factory.kind !== 'connector') continue; // an unknown type is reported already
+    const clash = (['receiver', 'exporter'] as const).find((kind) => defined[kind].has(id));
+    if (clash) {
+      issues.push(source.issueAt(['connectors', id], `"${id}" is defined both as a ${clash} and as a connector`, `rename one: a pipeline's ${clash}s: list names either`, 'key'));
+      continue; // its uses are ambiguous: nothing more to say about them
     }
     const mine = uses.filter((u) => u.connector === id);
     const fed = mine.filter((u) => u.side === 'exporter');
     const feeds = mine.filter((u) => u.side === 'receiver');
-    const factory = defined.connector.get(id)?.factory;
-    const accepts = factory?.signals.join(' or ') ?? 'its';
-    const emits = factory?.kind === 'connector' ? factory.emits.join(' or ') : 'its';
+    const accepts = factory.signals.join(' or ');
+    const emits = factory.emits.join(' or ');
     if (mine.length === 0) {
       issues.push(source.issueAt(
         ['connectors', id],
