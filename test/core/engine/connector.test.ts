@@ -6,7 +6,7 @@ import t from 'tap';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Subject, from, mergeMap, toArray, throwError } from 'rxjs';
+import { Subject, from, mergeMap, toArray, throwError, type Observable } from 'rxjs';
 import { defineConnector, defineReceiver } from '../../../core/component';
 import { registerBuiltins } from '../../../core/builtins';
 import { loadConfigText } from '../../../core/config/load';
@@ -110,7 +110,7 @@ t.test('replay -> metricstologs -> logs pipeline -> anomaly: exact rate and base
 });
 
 /** A fake source, a connector that holds everything until its input completes, and memory exporters. */
-function world(connectorOperator?: (source: import('rxjs').Observable<Batch>) => import('rxjs').Observable<Batch>) {
+function world(connectorOperator?: (source: Observable<Batch>) => Observable<Batch>) {
   const log: string[] = [];
   const sources = new Map<string, Subject<Batch>>();
   const exporters = new Map<string, MemoryExporter>();
