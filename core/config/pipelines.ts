@@ -62,7 +62,8 @@ export function resolvePipelines(
           return;
         }
         used.add(`${kind}:${ref}`);
-        checkReference(kind, ref, id, signal, defined[kind], at, source, issues);
+        const alsoValid = kind === 'processor' ? [] : [...defined.connector.values()].filter((d) => d.factory).map((d) => d.id);
+        checkReference(kind, ref, id, signal, defined[kind], at, source, issues, alsoValid);
       });
     }
     if (signal) out.push(pipeline);
@@ -117,11 +118,13 @@ function checkReference(
   at: (string | number)[],
   source: YamlSource,
   issues: ConfigIssue[],
+  /** Other ids the list may name (connectors, under receivers: and exporters:), for the suggestion. */
+  alsoValid: readonly string[] = [],
 ): void {
   const section = sectionOf(kind);
   const component = defined.get(ref);
   if (!component) {
-    const suggestion = didYouMean(ref, [...defined.values()].filter((d) => d.factory).map((d) => d.id));
+    const suggestion = didYouMean(ref, [...[...defined.values()].filter((d) => d.factory).map((d) => d.id), ...alsoValid]);
     const add = `add "${ref}:" under ${section}:`;
     issues.push(source.issueAt(at, `pipeline "${pipelineId}" names ${kind} "${ref}" which is not defined under ${section}:`, suggestion ? `${suggestion} or ${add}` : add));
     return;

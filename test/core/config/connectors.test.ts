@@ -173,3 +173,18 @@ t.test('pipelines joined by connectors in a loop are refused', async (t) => {
     '    logs: { receivers: [replay, forward], exporters: [forward, debug] }',
   )), ['test.yaml:6:33: service.pipelines.logs.receivers[1]: pipelines joined by connectors form a cycle: logs -> forward -> logs; a pipeline may not feed itself through connectors; break the loop']);
 });
+
+t.test('a misspelt connector in a pipeline list is suggested', async (t) => {
+  t.same(await problems(yaml(
+    'receivers: { syscall: {} }',
+    'connectors: { tologs: {} }',
+    'exporters: { debug: {} }',
+    'service:',
+    '  pipelines:',
+    '    metrics: { receivers: [syscall], exporters: [tologs] }',
+    '    logs: { receivers: [tolog], exporters: [debug] }',
+  )), [
+    'test.yaml:6:50: service.pipelines.metrics.exporters[0]: connector "tologs" is an exporter of pipeline "metrics" but no pipeline lists it under receivers:, so what it makes would go nowhere; list it under receivers: of a logs pipeline',
+    'test.yaml:7:25: service.pipelines.logs.receivers[0]: pipeline "logs" names receiver "tolog" which is not defined under receivers:; did you mean "tologs"? or add "tolog:" under receivers:',
+  ], 'both true; the suggestion fixes both');
+});
