@@ -50,7 +50,14 @@ export class PointConverter {
 
   /** The log record for one point. */
   convert(point: MetricRecord): LogRecord {
-    const attributes: Attributes = { ...point.attributes, 'metric.name': point.name, 'metric.type': point.type };
+    // A plain copy then plain stores: a spread followed by dotted keys is ~50x slower in V8.
+    const attributes: Attributes = {};
+    for (const key in point.attributes) {
+      if (key === '__proto__') Object.defineProperty(attributes, key, { value: point.attributes[key], enumerable: true, writable: true, configurable: true });
+      else attributes[key] = point.attributes[key];
+    }
+    attributes['metric.name'] = point.name;
+    attributes['metric.type'] = point.type;
     if (point.unit) attributes['metric.unit'] = point.unit;
     if (point.type === 'histogram' && point.histogram) {
       attributes['metric.value'] = point.histogram.count;
@@ -103,11 +110,17 @@ export class PointConverter {
   }
 }
 
-/** Attributes as text, independent of key order. */
+/** Attributes as text, independent of key order (strings and numbers as they are, the rest as JSON). */
 function attributesKey(attributes: Attributes): string {
-  const keys = Object.keys(attributes).sort();
-  const values = keys.map((k) => attributes[k]);
-  return JSON.stringify([keys, values], (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  const keys = Object.keys(attributes);
+  if (keys.length > 1) keys.sort();
+  let key = '';
+  for (const k of keys) {
+    const v = attributes[k];
+    const text = typeof v === 'string' ? `s${v}` : typeof v === 'number' ? `n${v}` : `j${JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x))}`;
+    key += `${k}\u0000${text}\u0001`;
+  }
+  return key;
 }
 
 /** Sets `metric.delta`, `metric.interval`, `metric.rate` (and for histograms `metric.mean`) for a change over `intervalMs`. */

@@ -47,6 +47,13 @@ t.test('attribute order does not split a series; resources with the same attribu
   t.match(other.attributes, { 'metric.delta': 15, 'metric.interval': 3 }, 'another host is another series');
 });
 
+t.test('an attribute named __proto__ is copied as an attribute, not as the prototype', async (t) => {
+  const attributes = JSON.parse('{"__proto__": "x", "a": "1"}') as Record<string, string>;
+  const record = new PointConverter(10).convert(sum(1, 1, attributes));
+  t.equal(Object.getPrototypeOf(record.attributes), Object.prototype);
+  t.same(Object.entries(record.attributes).slice(0, 2), [['__proto__', 'x'], ['a', '1']]);
+});
+
 t.test('restarts: a new start time, or a monotonic value that went down', async (t) => {
   const c = new PointConverter(10);
   c.convert(sum(100, 10));
