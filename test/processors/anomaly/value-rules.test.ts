@@ -7,6 +7,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { from } from 'rxjs';
 import type { Batch, LogRecord } from '../../../core/signals';
+import { registerBuiltins } from '../../../core/builtins';
+import { loadConfigText } from '../../../core/config/load';
+import { Registry } from '../../../core/registry';
 import { loadRules } from '../../../processors/anomaly/load-rules';
 import { anomalyOperator } from '../../../processors/anomaly/operator';
 import type { RuleEvaluator } from '../../../processors/anomaly/evaluators/evaluator';
@@ -133,4 +136,16 @@ t.test('the shipped metric rules load, and the README names them', async (t) => 
   t.same(ruleSet?.rules.map((r) => [r.name, r.kind]), [['Syscall error storm', 'count'], ['Unusual system call volume', 'baseline']]);
   const readme = readFileSync(join(ROOT, 'processors', 'anomaly', 'README.md'), 'utf8');
   for (const rule of ruleSet?.rules ?? []) t.ok(readme.includes(rule.name), rule.name);
+});
+
+t.test('the README example of rules on metrics is a valid config', { skip: process.getuid?.() === 0 ? false : 'its syscall receiver needs root to pass the config probe' }, async (t) => {
+  const readme = readFileSync(join(ROOT, 'processors', 'anomaly', 'README.md'), 'utf8');
+  const block = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]).find((b) => b.includes('connectors:'));
+  t.ok(block, 'the example is there');
+  const config = await loadConfigText(block ?? '', '<readme>', registerBuiltins(new Registry()), { env: {} });
+  t.same([...config.connectors.keys()], ['metricstologs']);
+  t.same(config.pipelines.map((p) => [p.id, p.receivers, p.exporters]), [
+    ['metrics', ['syscall'], ['prometheus', 'metricstologs']],
+    ['logs/alerts', ['metricstologs'], ['debug']],
+  ]);
 });
