@@ -44,16 +44,17 @@ export function resolvePipelines(
     const body = raw as Record<string, unknown>;
     const pipeline: PipelineConfig = { id, signal: signal ?? 'metrics', receivers: [], processors: [], exporters: [] };
     for (const kind of KINDS) {
-      const list = body[sectionOf(kind)];
+      const listKey = sectionOf(kind) as 'receivers' | 'processors' | 'exporters';
+      const list = body[listKey];
       if (!Array.isArray(list)) continue;
       list.forEach((ref: unknown, i) => {
         if (typeof ref !== 'string') return; // reported by the file schema
-        const at = [...path, sectionOf(kind), i];
-        if (pipeline[sectionOf(kind) as 'receivers' | 'processors' | 'exporters'].includes(ref)) {
+        const at = [...path, listKey, i];
+        if (pipeline[listKey].includes(ref)) {
           issues.push(source.issueAt(at, `pipeline "${id}" lists ${kind} "${ref}" more than once`, 'remove the repeated entry'));
           return;
         }
-        pipeline[sectionOf(kind) as 'receivers' | 'processors' | 'exporters'].push(ref);
+        pipeline[listKey].push(ref);
         const connector = defined[kind].has(ref) ? undefined : defined.connector.get(ref);
         if (connector && kind !== 'processor') {
           used.add(`connector:${ref}`);
