@@ -16,6 +16,7 @@ import { encodeRequest } from '../../../core/otlp-json';
 import { Registry } from '../../../core/registry';
 import type { Batch, LogRecord, MetricRecord } from '../../../core/signals';
 import { TelemetryRegistry } from '../../../core/telemetry';
+import { snapshotMetrics } from '../../../receivers/selftelemetry/snapshot';
 import { eventually } from '../../support/cli';
 import { memoryExporterFactory, type MemoryExporter } from '../../support/memory-exporter';
 
@@ -107,6 +108,14 @@ t.test('replay -> metricstologs -> logs pipeline -> anomaly: exact rate and base
   t.same(counters['connector metricstologs'], { received: 16, sent: 16, dropped: {} }, 'every point became one log record');
   t.same(counters['processor anomaly'], { received: 16, sent: 2, dropped: { filtered: 16 } }, 'the points were dropped (drop_events), two alerts added');
   t.same(counters['exporter memory/alerts'], { received: 2, sent: 2, dropped: {} });
+  const self = snapshotMetrics(telemetry.all(), resource, scope, [T0, 0], [T0, 0])
+    .filter((m) => m.attributes['component.kind'] === 'connector')
+    .map((m) => [m.name, m.attributes['component.id'], m.value]);
+  t.same(self, [
+    ['ebpf_pipeline.component.received', 'metricstologs', 16],
+    ['ebpf_pipeline.component.sent', 'metricstologs', 16],
+    ['ebpf_pipeline.component.refused', 'metricstologs', 0],
+  ], 'the selftelemetry receiver reports the connector like any component');
 });
 
 /** A fake source, a connector that holds everything until its input completes, and memory exporters. */
