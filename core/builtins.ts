@@ -17,6 +17,7 @@ import { debugExporterFactory } from '../exporters/debug';
 import { fileExporterFactory } from '../exporters/file';
 import { otlpExporterFactory } from '../exporters/otlp';
 import { prometheusExporterFactory } from '../exporters/prometheus';
+import { metricsToLogsConnectorFactory } from '../connectors/metricstologs';
 
 /** Every built-in factory. */
 export const BUILTIN_FACTORIES = [
@@ -37,6 +38,7 @@ export const BUILTIN_FACTORIES = [
   fileExporterFactory,
   otlpExporterFactory,
   prometheusExporterFactory,
+  metricsToLogsConnectorFactory,
 ] as const;
 
 /** Registers every built-in factory and returns the registry. */

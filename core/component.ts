@@ -7,8 +7,8 @@ import type { Batch, Resource, Signal } from './signals';
 import type { Logger } from './logger';
 import type { ComponentTelemetry } from './telemetry';
 
-/** The three kinds of pipeline component. */
-export type ComponentKind = 'receiver' | 'processor' | 'exporter';
+/** The kinds of pipeline component. A connector is an exporter of one pipeline and a receiver of others. */
+export type ComponentKind = 'receiver' | 'processor' | 'exporter' | 'connector';
 
 /** A JSON Schema object (draft 2020-12 subset understood by ajv). */
 export type JsonSchema = Record<string, unknown>;
@@ -56,6 +56,17 @@ export interface Processor extends Partial<Lifecycle> {
   readonly operator: OperatorFunction<Batch, Batch>;
 }
 
+/**
+ * A connector instance: one per connector id, shared by every pipeline that
+ * lists it. The batches of the pipelines that list it under `exporters:` go
+ * through `operator`; what comes out feeds the pipelines that list it under
+ * `receivers:`. Its input completes when every pipeline feeding it has
+ * completed (completion means "flush now").
+ */
+export interface Connector extends Partial<Lifecycle> {
+  readonly operator: OperatorFunction<Batch, Batch>;
+}
+
 /** The outcome of one export call. */
 export type ExportResult =
   /** Delivered; `dropped` counts records of the batch deliberately not sent, by reason (e.g. `max_series`). */
@@ -73,7 +84,7 @@ export interface Exporter extends Lifecycle {
 interface FactoryBase<C> {
   /** The name used in YAML; matches `^[a-zA-Z][0-9a-zA-Z_]{0,62}$`. */
   type: string;
-  /** The signals this component accepts (processors, exporters) or emits (receivers). */
+  /** The signals this component accepts (processors, exporters, connectors) or emits (receivers). */
   signals: readonly Signal[];
   /** JSON Schema of the config, with defaults and a description on every property. */
   schema: JsonSchema;
@@ -127,8 +138,16 @@ export interface ExporterFactory<C = unknown> extends FactoryBase<C> {
   create(config: C, ctx: CreateContext): Exporter;
 }
 
+/** Makes connectors. `signals` are the signals it accepts (as an exporter). */
+export interface ConnectorFactory<C = unknown> extends FactoryBase<C> {
+  kind: 'connector';
+  /** The signals it emits (as a receiver), e.g. `['logs']` for a metrics-to-logs connector. */
+  emits: readonly Signal[];
+  create(config: C, ctx: CreateContext): Connector;
+}
+
 /** Any component factory. */
-export type ComponentFactory = ReceiverFactory<any> | ProcessorFactory<any> | ExporterFactory<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+export type ComponentFactory = ReceiverFactory<any> | ProcessorFactory<any> | ExporterFactory<any> | ConnectorFactory<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** Declares a receiver factory (identity function that keeps the config type). */
 export function defineReceiver<C>(factory: Omit<ReceiverFactory<C>, 'kind'>): ReceiverFactory<C> {
@@ -143,4 +162,9 @@ export function defineProcessor<C>(factory: Omit<ProcessorFactory<C>, 'kind'>): 
 /** Declares an exporter factory. */
 export function defineExporter<C>(factory: Omit<ExporterFactory<C>, 'kind'>): ExporterFactory<C> {
   return { ...factory, kind: 'exporter' };
+}
+
+/** Declares a connector factory. */
+export function defineConnector<C>(factory: Omit<ConnectorFactory<C>, 'kind'>): ConnectorFactory<C> {
+  return { ...factory, kind: 'connector' };
 }

@@ -1,5 +1,5 @@
 /**
- * Resolves one component section (`receivers:`, `processors:`, `exporters:`):
+ * Resolves one component section (`receivers:`, `processors:`, `exporters:`, `connectors:`):
  * ids, factory lookup, engine-level keys, schema validation with defaults,
  * and the factory's own `validate`.
  */
@@ -26,7 +26,7 @@ export interface DefinedComponent {
 const NAME_PATTERN = /^[0-9a-zA-Z_.-]+$/;
 
 /** The YAML section name of a kind: `receivers`, ... */
-export function sectionOf(kind: ComponentKind): 'receivers' | 'processors' | 'exporters' {
+export function sectionOf(kind: ComponentKind): 'receivers' | 'processors' | 'exporters' | 'connectors' {
   return `${kind}s`;
 }
 

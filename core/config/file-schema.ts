@@ -16,9 +16,9 @@ export const PIPELINE_SCHEMA = {
   additionalProperties: false,
   required: ['receivers', 'exporters'],
   properties: {
-    receivers: { ...COMPONENT_LIST, minItems: 1, description: 'Receiver ids feeding this pipeline.' },
+    receivers: { ...COMPONENT_LIST, minItems: 1, description: 'Receiver (or connector) ids feeding this pipeline.' },
     processors: { ...COMPONENT_LIST, description: 'Processor ids, applied in this order.' },
-    exporters: { ...COMPONENT_LIST, minItems: 1, description: 'Exporter ids this pipeline sends to.' },
+    exporters: { ...COMPONENT_LIST, minItems: 1, description: 'Exporter (or connector) ids this pipeline sends to.' },
   },
 } as const;
 
@@ -31,6 +31,7 @@ export const CONFIG_FILE_SCHEMA = {
     receivers: { ...COMPONENT_SECTION, description: 'Receivers by id (`type` or `type/name`).' },
     processors: { ...COMPONENT_SECTION, description: 'Processors by id (`type` or `type/name`).' },
     exporters: { ...COMPONENT_SECTION, description: 'Exporters by id (`type` or `type/name`).' },
+    connectors: { ...COMPONENT_SECTION, description: 'Connectors by id (`type` or `type/name`): each is an exporter of one pipeline and a receiver of another.' },
     plugins: {
       type: ['array', 'null'],
       items: { type: 'string' },

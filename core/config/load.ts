@@ -11,6 +11,7 @@ import type { LogLevel } from '../logger';
 import type { Registry } from '../registry';
 import { compileSchema } from './ajv';
 import { resolveSection } from './components';
+import { checkConnectors, type ConnectorUse } from './connectors';
 import type { DefinedComponent } from './components';
 import { expandEnv } from './env';
 import { ConfigError, formatIssue } from './errors';
@@ -84,10 +85,13 @@ async function load(text: string, label: string, absolute: string, registry: Reg
     receiver: resolveSectionIfMap('receiver', root.receivers, registry, src, issues, configDir),
     processor: resolveSectionIfMap('processor', root.processors, registry, src, issues, configDir),
     exporter: resolveSectionIfMap('exporter', root.exporters, registry, src, issues, configDir),
+    connector: resolveSectionIfMap('connector', root.connectors, registry, src, issues, configDir),
   };
   const service = asMap(root.service);
   const used = new Set<string>();
-  const pipelines = resolvePipelines(asMap(service?.pipelines) ?? {}, defined, src, issues, used);
+  const connectorUses: ConnectorUse[] = [];
+  const pipelines = resolvePipelines(asMap(service?.pipelines) ?? {}, defined, src, issues, used, connectorUses);
+  checkConnectors(defined, connectorUses, pipelines, src, issues);
 
   if (issues.length > 0) throw new ConfigError(sortIssues(withoutEnvFollowUps(issues, envIssues)));
   const warnings = [...src.parseWarnings(), ...unusedComponents(defined, used, src)];
@@ -96,6 +100,7 @@ async function load(text: string, label: string, absolute: string, registry: Reg
     receivers: components(defined.receiver),
     processors: components(defined.processor),
     exporters: components(defined.exporter),
+    connectors: components(defined.connector),
     pipelines,
     plugins: plugins.map((p) => p.path),
     warnings: sortIssues(warnings).map(formatIssue),

@@ -22,8 +22,10 @@ export interface PipelineConfig {
   /** Full id: `metrics`, `logs/security`, ... */
   id: string;
   signal: Signal;
+  /** Receiver and connector ids (a connector here feeds this pipeline). */
   receivers: string[];
   processors: string[];
+  /** Exporter and connector ids (a connector here is fed by this pipeline). */
   exporters: string[];
 }
 
@@ -34,6 +36,8 @@ export interface ResolvedConfig {
   receivers: Map<string, ComponentConfig>;
   processors: Map<string, ComponentConfig>;
   exporters: Map<string, ComponentConfig>;
+  /** Connectors by id; a pipeline lists them under `receivers:` or `exporters:`. */
+  connectors: Map<string, ComponentConfig>;
   pipelines: PipelineConfig[];
   /** Absolute module paths listed under `plugins:`. */
   plugins: string[];

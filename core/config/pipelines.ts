@@ -1,6 +1,7 @@
 /**
  * Resolves `service.pipelines`: pipeline ids, references to defined
- * components, signal support, and which components no pipeline uses.
+ * components (a connector may stand under `receivers:` or `exporters:`),
+ * signal support, and which components no pipeline uses.
  */
 import type { ComponentKind } from '../component';
 import { SIGNALS } from '../signals';
@@ -8,6 +9,7 @@ import type { Signal } from '../signals';
 import type { DefinedComponent } from './components';
 import { sectionOf } from './components';
 import type { ConfigIssue } from './errors';
+import type { ConnectorUse } from './connectors';
 import type { PipelineConfig } from './model';
 import { didYouMean } from './suggest';
 import type { YamlSource } from './yaml-source';
@@ -17,11 +19,14 @@ export type DefinedComponents = Record<ComponentKind, Map<string, DefinedCompone
 
 const PIPELINE_ID = /^([^/]*)(?:\/(.*))?$/;
 const NAME_PATTERN = /^[0-9a-zA-Z_.-]+$/;
-const KINDS: readonly ComponentKind[] = ['receiver', 'processor', 'exporter'];
+/** The kinds a pipeline lists, in its `receivers:`, `processors:` and `exporters:`. */
+type ListedKind = 'receiver' | 'processor' | 'exporter';
+const KINDS: readonly ListedKind[] = ['receiver', 'processor', 'exporter'];
 
 /**
- * Resolves every pipeline. Pushes problems to `issues` and marks each
- * referenced component id in `used` (as `kind:id`).
+ * Resolves every pipeline. Pushes problems to `issues`, marks each
+ * referenced component id in `used` (as `kind:id`) and records where each
+ * connector is used in `connectorUses`.
  */
 export function resolvePipelines(
   pipelines: Record<string, unknown>,
@@ -29,6 +34,7 @@ export function resolvePipelines(
   source: YamlSource,
   issues: ConfigIssue[],
   used: Set<string>,
+  connectorUses: ConnectorUse[] = [],
 ): PipelineConfig[] {
   const out: PipelineConfig[] = [];
   for (const [id, raw] of Object.entries(pipelines)) {
@@ -38,18 +44,27 @@ export function resolvePipelines(
     const body = raw as Record<string, unknown>;
     const pipeline: PipelineConfig = { id, signal: signal ?? 'metrics', receivers: [], processors: [], exporters: [] };
     for (const kind of KINDS) {
-      const list = body[sectionOf(kind)];
+      const listKey = sectionOf(kind) as 'receivers' | 'processors' | 'exporters';
+      const list = body[listKey];
       if (!Array.isArray(list)) continue;
       list.forEach((ref: unknown, i) => {
         if (typeof ref !== 'string') return; // reported by the file schema
-        const at = [...path, sectionOf(kind), i];
-        if (pipeline[sectionOf(kind)].includes(ref)) {
+        const at = [...path, listKey, i];
+        if (pipeline[listKey].includes(ref)) {
           issues.push(source.issueAt(at, `pipeline "${id}" lists ${kind} "${ref}" more than once`, 'remove the repeated entry'));
           return;
         }
-        pipeline[sectionOf(kind)].push(ref);
+        pipeline[listKey].push(ref);
+        const connector = defined[kind].has(ref) ? undefined : defined.connector.get(ref);
+        if (connector && kind !== 'processor') {
+          used.add(`connector:${ref}`);
+          connectorUses.push({ connector: ref, pipeline: id, side: kind, at });
+          checkConnectorSignal(kind, ref, id, signal, connector, at, source, issues);
+          return;
+        }
         used.add(`${kind}:${ref}`);
-        checkReference(kind, ref, id, signal, defined[kind], at, source, issues);
+        const alsoValid = kind === 'processor' ? [] : [...defined.connector.values()].filter((d) => d.factory).map((d) => d.id);
+        checkReference(kind, ref, id, signal, defined[kind], at, source, issues, alsoValid);
       });
     }
     if (signal) out.push(pipeline);
@@ -72,6 +87,29 @@ function parsePipelineId(id: string, path: string[], source: YamlSource, issues:
   return signal as Signal;
 }
 
+/** A connector under `exporters:` must accept the pipeline's signal; under `receivers:`, emit it. */
+function checkConnectorSignal(
+  side: 'receiver' | 'exporter',
+  ref: string,
+  pipelineId: string,
+  signal: Signal | undefined,
+  connector: DefinedComponent,
+  at: (string | number)[],
+  source: YamlSource,
+  issues: ConfigIssue[],
+): void {
+  const factory = connector.factory;
+  if (!signal || !factory || factory.kind !== 'connector') return;
+  const supported = side === 'exporter' ? factory.signals : factory.emits;
+  if (supported.includes(signal)) return;
+  const verb = side === 'exporter' ? 'accept' : 'emit';
+  issues.push(source.issueAt(
+    at,
+    `connector "${ref}" does not ${verb} ${signal} (it ${verb}s ${supported.join(', ')}), so it cannot be ${side === 'exporter' ? 'an exporter' : 'a receiver'} of pipeline "${pipelineId}"`,
+    `list it under ${sectionOf(side)}: of a ${supported.join(' or ')} pipeline`,
+  ));
+}
+
 function checkReference(
   kind: ComponentKind,
   ref: string,
@@ -81,11 +119,13 @@ function checkReference(
   at: (string | number)[],
   source: YamlSource,
   issues: ConfigIssue[],
+  /** Other ids the list may name (connectors, under receivers: and exporters:), for the suggestion. */
+  alsoValid: readonly string[] = [],
 ): void {
   const section = sectionOf(kind);
   const component = defined.get(ref);
   if (!component) {
-    const suggestion = didYouMean(ref, [...defined.values()].filter((d) => d.factory).map((d) => d.id));
+    const suggestion = didYouMean(ref, [...[...defined.values()].filter((d) => d.factory).map((d) => d.id), ...alsoValid]);
     const add = `add "${ref}:" under ${section}:`;
     issues.push(source.issueAt(at, `pipeline "${pipelineId}" names ${kind} "${ref}" which is not defined under ${section}:`, suggestion ? `${suggestion} or ${add}` : add));
     return;

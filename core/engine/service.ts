@@ -1,8 +1,9 @@
 /**
  * The running pipeline graph: creates the components a config names, wires
- * receivers -> processors -> exporter queues with RxJS, starts them in order
- * (exporters, processors, receivers) and shuts them down in reverse with a
- * flush. A start that fails part way undoes what it started.
+ * receivers -> processors -> exporter queues with RxJS (a connector is the
+ * exporter of some pipelines and a receiver of others), starts them in order
+ * (exporters, connectors, processors, receivers) and shuts them down in
+ * reverse with a flush. A start that fails part way undoes what it started.
  */
 import { merge, filter, share, tap, type Observable, type Subscription } from 'rxjs';
 import type { Batch, Resource } from '../signals';
@@ -13,6 +14,7 @@ import type { Logger } from '../logger';
 import type { TelemetryRegistry, ComponentTelemetry } from '../telemetry';
 import { dirname } from 'node:path';
 import { errorMessage } from '../error-message';
+import { ConnectorNode } from './connector-node';
 import { ExporterQueue } from './exporter-queue';
 import { exporterQueueOptions } from './exporter-options';
 
@@ -35,6 +37,7 @@ interface RunningExporter { id: string; exporter: Exporter; queue: ExporterQueue
 export class Service {
   private readonly receivers = new Map<string, RunningReceiver>();
   private readonly exporters = new Map<string, RunningExporter>();
+  private readonly connectors = new Map<string, ConnectorNode>();
   private readonly processors: Array<{ id: string; processor: Processor }> = [];
   private readonly subscriptions: Subscription[] = [];
   private readonly pipelineDone: Array<Promise<void>> = [];
@@ -49,6 +52,8 @@ export class Service {
     try {
       this.createExporters();
       for (const { id, exporter } of this.exporters.values()) await this.startOne(id, exporter);
+      this.createConnectors();
+      for (const { id, connector } of this.connectors.values()) await this.startOne(id, connector);
       this.createReceivers();
       for (const pipeline of this.config.pipelines) this.wirePipeline(pipeline);
       for (const { id, processor } of this.processors) await this.startOne(id, processor);
@@ -66,8 +71,9 @@ export class Service {
   }
 
   /**
-   * Stops receivers, lets processors flush, drains exporter queues, then
-   * stops exporters. Safe before start and safe twice.
+   * Stops receivers, lets processors and connectors flush (a pipeline fed by
+   * a connector completes after the connector has flushed), drains exporter
+   * queues, then stops exporters. Safe before start and safe twice.
    */
   async shutdown(): Promise<void> {
     if (this.state === 'stopped') return;
@@ -78,6 +84,7 @@ export class Service {
     await withDeadline(Promise.all(this.pipelineDone), timeoutMs);
     for (const s of this.subscriptions) s.unsubscribe();
     for (const { id, processor } of this.processors) await this.stopOne(id, processor);
+    for (const { id, connector } of this.connectors.values()) await this.stopOne(id, connector);
     await Promise.all([...this.exporters.values()].map(({ queue }) => queue.drain(Math.max(0, deadline - Date.now()))));
     for (const { id, exporter } of this.exporters.values()) await this.stopOne(id, exporter);
   }
@@ -103,6 +110,7 @@ export class Service {
 
   private createExporters(): void {
     for (const id of usedIds(this.config.pipelines, 'exporters')) {
+      if (this.config.connectors.has(id)) continue;
       const component = this.config.exporters.get(id) as ComponentConfig;
       const telemetry = this.options.telemetry.forComponent(id, 'exporter');
       const ctx = this.context(component, telemetry);
@@ -116,6 +124,7 @@ export class Service {
 
   private createReceivers(): void {
     for (const id of usedIds(this.config.pipelines, 'receivers')) {
+      if (this.config.connectors.has(id)) continue;
       const component = this.config.receivers.get(id) as ComponentConfig;
       if (component.unavailable !== undefined) continue; // optional and cannot run here: logged by the collector
       const telemetry = this.options.telemetry.forComponent(id, 'receiver');
@@ -130,9 +139,20 @@ export class Service {
     }
   }
 
+  private createConnectors(): void {
+    for (const [id, component] of this.config.connectors) {
+      const telemetry = this.options.telemetry.forComponent(id, 'connector');
+      const factory = this.factory('connector', component);
+      if (factory.kind !== 'connector') throw new Error(`${id} is not a connector`);
+      const connector = factory.create(component.config, this.context(component, telemetry));
+      const feeders = this.config.pipelines.filter((p) => p.exporters.includes(id)).length;
+      this.connectors.set(id, new ConnectorNode(id, connector, telemetry, feeders));
+    }
+  }
+
   private wirePipeline(pipeline: PipelineConfig): void {
-    const running = pipeline.receivers.flatMap((id) => this.receivers.get(id) ?? []);
-    const sources = running.map(({ batches }) => batches.pipe(filter((batch) => batch.signal === pipeline.signal)));
+    const running = pipeline.receivers.flatMap((id) => this.receivers.get(id)?.batches ?? this.connectors.get(id)?.output ?? []);
+    const sources = running.map((batches) => batches.pipe(filter((batch) => batch.signal === pipeline.signal)));
     let stream: Observable<Batch> = merge(...sources);
     for (const id of pipeline.processors) {
       const component = this.config.processors.get(id) as ComponentConfig;
@@ -147,17 +167,24 @@ export class Service {
         tap((batch) => (telemetry.sent += batch.records.length)),
       );
     }
-    const queues = pipeline.exporters.map((id) => (this.exporters.get(id) as RunningExporter).queue);
+    const queues = pipeline.exporters.flatMap((id) => this.exporters.get(id)?.queue ?? []);
+    const connectors = pipeline.exporters.flatMap((id) => this.connectors.get(id) ?? []);
     this.pipelineDone.push(new Promise<void>((resolve) => {
+      const done = (): void => {
+        for (const c of connectors) c.feederDone();
+        resolve();
+      };
       this.subscriptions.push(stream.subscribe({
         next: (batch) => {
-          if (batch.records.length > 0) for (const q of queues) q.offer(batch);
+          if (batch.records.length === 0) return;
+          for (const q of queues) q.offer(batch);
+          for (const c of connectors) c.offer(batch);
         },
         error: (err: unknown) => {
           this.options.logger.error({ pipeline: pipeline.id, err: errorMessage(err) }, 'pipeline failed; it stops here');
-          resolve();
+          done();
         },
-        complete: () => resolve(),
+        complete: done,
       }));
     }));
   }

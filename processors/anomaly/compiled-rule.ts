@@ -3,6 +3,7 @@ import type { CompiledExpression } from '../../core/expression';
 import type { ExceptionMatcher } from './exceptions';
 import type { OutputTemplate } from './output';
 import type { Priority } from './priority';
+import type { Aggregate } from './evaluators/window-value';
 
 /** The four rule kinds. */
 export type RuleKind = 'event' | 'count' | 'baseline' | 'sequence';
@@ -28,16 +29,26 @@ export interface EventRule extends RuleCommon {
   condition: CompiledExpression;
 }
 
-/** Alerts when a key counts more than `gt` matching events in one window. */
-export interface CountRule extends RuleCommon {
+/** What a windowed rule measures per key and window: a count of events, or an aggregate of an attribute's numbers. */
+export interface WindowMeasure {
+  /** The attribute whose numbers are aggregated; absent: every event counts 1. */
+  value?: string;
+  aggregate: Aggregate;
+}
+
+/** Alerts when a key's value in one window is more than `gt` (or its rate per second more than `rateGt`). */
+export interface CountRule extends RuleCommon, WindowMeasure {
   kind: 'count';
   by: readonly string[];
   windowMs: number;
+  /** The threshold: on the value, or with `perSecond` on the value per second of window. */
   gt: number;
+  /** Whether `gt` is a rate (`rate_gt`): the value divided by the window's seconds. */
+  perSecond: boolean;
 }
 
-/** Alerts when a key's count per window is more than `k` deviations from its EWMA baseline. */
-export interface BaselineRule extends RuleCommon {
+/** Alerts when a key's value per window is more than `k` deviations from its EWMA baseline. */
+export interface BaselineRule extends RuleCommon, WindowMeasure {
   kind: 'baseline';
   by: readonly string[];
   windowMs: number;

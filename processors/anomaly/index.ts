@@ -51,11 +51,12 @@ function createAnomaly(config: AnomalyConfig, ctx: CreateContext): AnomalyProces
   const stats = (): Record<string, EvaluatorStats> => {
     const out: Record<string, EvaluatorStats> = {};
     for (const e of evaluators) {
-      const s = (out[e.rule.name] ??= { alerts: 0, evictions: 0, late: 0, untracked: 0, resets: 0 });
+      const s = (out[e.rule.name] ??= { alerts: 0, evictions: 0, late: 0, untracked: 0, missing: 0, resets: 0 });
       s.alerts += e.stats.alerts;
       s.evictions += e.stats.evictions;
       s.late += e.stats.late;
       s.untracked += e.stats.untracked;
+      s.missing += e.stats.missing;
       s.resets += e.stats.resets;
     }
     return out;
@@ -74,8 +75,8 @@ function createAnomaly(config: AnomalyConfig, ctx: CreateContext): AnomalyProces
       const all = Object.values(stats());
       const sum = (k: keyof EvaluatorStats): number => all.reduce((n, s) => n + s[k], 0);
       ctx.logger.info(
-        { component: ctx.id, alerts: sum('alerts'), evictions: sum('evictions'), late: sum('late'), resets: sum('resets'), evaluationErrors },
-        `${ctx.id}: ${sum('alerts')} alerts; ${sum('evictions')} state keys evicted (max_keys), ${sum('late')} late events, ${evaluationErrors} failed evaluations`,
+        { component: ctx.id, alerts: sum('alerts'), evictions: sum('evictions'), late: sum('late'), missing: sum('missing'), resets: sum('resets'), evaluationErrors },
+        `${ctx.id}: ${sum('alerts')} alerts; ${sum('evictions')} state keys evicted (max_keys), ${sum('late')} late events, ${sum('missing')} events without a value, ${evaluationErrors} failed evaluations`,
       );
     },
   };

@@ -22,6 +22,7 @@ import { MacroCycleError, expandCondition, originalPosition, type Definitions, t
 import { parseTemplate } from './output';
 import { DEFAULT_PRIORITY } from './priority';
 import {
+  DEFAULT_AGGREGATE,
   DEFAULT_ALPHA,
   DEFAULT_K,
   DEFAULT_MIN_DEVIATION,
@@ -228,9 +229,20 @@ function compileCondition(text: string, defs: Definitions, what: string, macro?:
 }
 
 function defaultOutput(item: RuleItem): string {
-  if (item.count) return `${item.rule}: %{anomaly.value} events in %{anomaly.window}s (more than %{anomaly.threshold})`;
-  if (item.baseline) return `${item.rule}: %{anomaly.value} events in %{anomaly.window}s, baseline %{anomaly.baseline} (deviation %{anomaly.deviation})`;
+  const what = (m: { value?: string; aggregate?: string } | undefined): string =>
+    m?.value === undefined ? '%{anomaly.value} events' : `${m.aggregate ?? DEFAULT_AGGREGATE} of ${m.value} %{anomaly.value}`;
+  if (item.count?.rate_gt !== undefined) return `${item.rule}: ${item.count.value === undefined ? 'events' : item.count.value} at %{anomaly.value}/s over %{anomaly.window}s (more than %{anomaly.threshold}/s)`;
+  if (item.count) return `${item.rule}: ${what(item.count)} in %{anomaly.window}s (more than %{anomaly.threshold})`;
+  if (item.baseline) return `${item.rule}: ${what(item.baseline)} in %{anomaly.window}s, baseline %{anomaly.baseline} (deviation %{anomaly.deviation})`;
   return item.desc ?? item.rule;
+}
+
+/** Checks `value:`/`aggregate:` of a count or baseline rule; a problem text when they do not fit. */
+function measureProblem(m: { value?: string; aggregate?: string }): { sub: string; problem: string } | undefined {
+  if (m.value === undefined && m.aggregate !== undefined && m.aggregate !== 'sum') {
+    return { sub: 'aggregate', problem: `aggregate "${m.aggregate}" needs value: (the attribute whose numbers it combines); without value: each event counts 1` };
+  }
+  return undefined;
 }
 
 /** Compiles one rule; reports its problems and returns undefined when it has any. */
@@ -293,14 +305,37 @@ function compileRule(
     exceptions,
   };
   let rule: CompiledRule | undefined;
+  for (const k of ['count', 'baseline'] as const) {
+    const measure = item[k];
+    const bad = measure ? measureProblem(measure) : undefined;
+    if (bad) problems.at(source, index, [k, bad.sub], `${label}: ${bad.problem}`);
+  }
   if (item.count) {
-    rule = { ...common, kind: 'count', by: item.count.by ?? [], windowMs: durationOf(item.count.over, ['count', 'over']), gt: item.count.gt };
+    const c = item.count;
+    const aggregate = c.aggregate ?? DEFAULT_AGGREGATE;
+    if ((c.gt === undefined) === (c.rate_gt === undefined)) {
+      problems.at(source, index, ['count'], `${label}: count: needs exactly one of gt: (a threshold on the window's value) and rate_gt: (a threshold per second)`);
+    } else if (c.rate_gt !== undefined && aggregate !== 'sum') {
+      problems.at(source, index, ['count', 'rate_gt'], `${label}: rate_gt: divides the window's sum by its length; it does not go with aggregate "${aggregate}"`, 'use gt:, or aggregate: sum');
+    }
+    rule = {
+      ...common,
+      kind: 'count',
+      by: c.by ?? [],
+      windowMs: durationOf(c.over, ['count', 'over']),
+      gt: c.gt ?? c.rate_gt ?? 0,
+      perSecond: c.rate_gt !== undefined,
+      aggregate,
+      ...(c.value !== undefined ? { value: c.value } : {}),
+    };
   } else if (item.baseline) {
     const b = item.baseline;
     rule = {
       ...common,
       kind: 'baseline',
       by: b.by ?? [],
+      aggregate: b.aggregate ?? DEFAULT_AGGREGATE,
+      ...(b.value !== undefined ? { value: b.value } : {}),
       windowMs: durationOf(b.over, ['baseline', 'over']),
       k: b.k ?? DEFAULT_K,
       alpha: b.alpha ?? DEFAULT_ALPHA,

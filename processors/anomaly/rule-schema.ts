@@ -13,6 +13,10 @@ export const DEFAULT_K = 3;
 export const DEFAULT_WARMUP = 5;
 /** Default floor of the deviation, so a perfectly flat baseline does not alert on +1. */
 export const DEFAULT_MIN_DEVIATION = 1;
+/** Default way the values of a window combine: their sum (with no `value:`, the number of events). */
+export const DEFAULT_AGGREGATE = 'sum';
+/** The ways the values of a window combine. */
+export const AGGREGATES = ['sum', 'max', 'min', 'mean', 'last'] as const;
 /** Default scope of a sequence: the process that did step 1 and its descendants. */
 export const DEFAULT_SEQUENCE_BY = 'process_tree';
 
@@ -22,6 +26,18 @@ const byFields = {
   minItems: 1,
   items: { type: 'string', minLength: 1 },
   description: 'Attributes whose values make the key (`process.executable.name`, ...).',
+} as const;
+
+const valueField = {
+  type: 'string',
+  minLength: 1,
+  description: 'Attribute whose numbers make the window\'s value (e.g. `metric.delta` of a `metric.point` from the metricstologs connector); default: each matching event counts 1. Events without a number there are not counted (`missing`).',
+} as const;
+const aggregateField = {
+  type: 'string',
+  enum: AGGREGATES,
+  default: DEFAULT_AGGREGATE,
+  description: 'How the values of one key in one window combine: sum, max, min, mean or last. Needs `value:` unless sum.',
 } as const;
 
 /** `- list: name` with its items. */
@@ -89,13 +105,16 @@ export const ruleItemSchema = {
     count: {
       type: 'object',
       additionalProperties: false,
-      required: ['over', 'gt'],
+      required: ['over'],
       properties: {
         by: byFields,
         over: { ...duration, description: 'Window length (windows are aligned to the epoch, in record time).' },
-        gt: { type: 'integer', minimum: 0, description: 'Alert when a key counts more than this many events in one window (once per key and window).' },
+        value: valueField,
+        aggregate: aggregateField,
+        gt: { type: 'number', minimum: 0, description: 'Alert when a key\'s value in one window (by default its count of events) is more than this (once per key and window). Exclusive with `rate_gt`.' },
+        rate_gt: { type: 'number', minimum: 0, description: 'Alert when a key\'s value in one window divided by the window\'s length in seconds is more than this (a rate per second; `aggregate: sum` only). Exclusive with `gt`.' },
       },
-      description: 'Threshold rule: events matching the condition counted per key over a window.',
+      description: 'Threshold or rate rule: the values (default: a count) of the events matching the condition, per key over a window.',
     },
     baseline: {
       type: 'object',
@@ -103,13 +122,15 @@ export const ruleItemSchema = {
       required: ['over'],
       properties: {
         by: byFields,
-        over: { ...duration, description: 'Window length; a key\'s count per window is the value compared with its baseline.' },
+        over: { ...duration, description: 'Window length; a key\'s value per window (by default its count of events) is compared with its baseline.' },
+        value: valueField,
+        aggregate: aggregateField,
         k: { type: 'number', exclusiveMinimum: 0, default: DEFAULT_K, description: 'Alert when the value is more than k deviations away from the mean.' },
         alpha: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: DEFAULT_ALPHA, description: 'EWMA weight of the newest window.' },
         warmup: { type: 'integer', minimum: 1, default: DEFAULT_WARMUP, description: 'Windows observed per key before it can alert.' },
         min_deviation: { type: 'number', minimum: 0, default: DEFAULT_MIN_DEVIATION, description: 'Floor of the deviation used in the comparison.' },
       },
-      description: 'Baseline rule: per-key count per window against an EWMA mean and mean absolute deviation.',
+      description: 'Baseline rule: per-key value per window (default: a count) against an EWMA mean and mean absolute deviation.',
     },
     sequence: {
       type: 'object',

@@ -1,16 +1,20 @@
 /**
- * Baseline rules: each key's count of matching events per window (epoch
- * aligned, record time) is compared with an EWMA of its past windows. After
+ * Baseline rules: each key's value per window (epoch aligned, record time):
+ * its count of matching events, or with `value:` an aggregate of an
+ * attribute's numbers, is compared with an EWMA of its past windows. After
  * `warmup` windows, a value more than `k` deviations (EWMA of the absolute
  * difference, floored at `min_deviation`) from the mean raises an alert,
  * above or below. A window closes when any event (matching or not) of a
- * later window arrives; windows without events count 0 for every key seen
- * before. The open window is not closed at shutdown (it is incomplete).
+ * later window arrives; for a sum (a count), windows without events count 0
+ * for every key seen before; for the other aggregates a window without
+ * values is not observed. The open window is not closed at shutdown (it is
+ * incomplete).
  */
 import type { Attributes, LogRecord, Resource } from '../../../core/signals';
 import { makeAlert, msToHrTime } from '../alert';
 import { BoundedMap } from '../bounded-map';
 import type { BaselineRule } from '../compiled-rule';
+import { addValue, aggregateOf, emptyWindowValue, eventValue, roundValue, type WindowValue } from './window-value';
 import {
   conditionHolds,
   isExcepted,
@@ -37,13 +41,8 @@ interface Baseline {
 }
 
 interface WindowCount {
-  count: number;
+  value: WindowValue;
   last: LogRecord;
-}
-
-/** Rounds a statistic for the alert (6 significant digits are plenty for a count baseline). */
-function round(x: number): number {
-  return Number(x.toPrecision(6));
 }
 
 /** Evaluates one baseline rule, keeping at most `maxKeys` keys. */
@@ -52,6 +51,7 @@ export function baselineRuleEvaluator(rule: BaselineRule, maxKeys: number, onErr
   const baselines = new BoundedMap<string, Baseline>(maxKeys);
   const counts = new BoundedMap<string, WindowCount>(maxKeys);
   let current: number | undefined;
+  const zeroWhenEmpty = rule.aggregate === 'sum';
 
   const observe = (key: string, value: number, start: number, last: LogRecord | undefined, out: LogRecord[]): void => {
     let b = baselines.get(key);
@@ -71,9 +71,9 @@ export function baselineRuleEvaluator(rule: BaselineRule, maxKeys: number, onErr
         time: msToHrTime(start + rule.windowMs),
         resource: last?.resource ?? b.resource,
         extra: {
-          'anomaly.value': value,
-          'anomaly.baseline': round(b.mean),
-          'anomaly.deviation': round(b.deviation),
+          'anomaly.value': roundValue(value),
+          'anomaly.baseline': roundValue(b.mean),
+          'anomaly.deviation': roundValue(b.deviation),
           'anomaly.window': rule.windowMs / 1000,
           'anomaly.window.start': isoTime(start),
         },
@@ -86,10 +86,12 @@ export function baselineRuleEvaluator(rule: BaselineRule, maxKeys: number, onErr
   };
 
   const closeWindow = (start: number, out: LogRecord[]): void => {
-    for (const [key] of baselines.entries()) {
-      if (!counts.has(key)) observe(key, 0, start, undefined, out);
+    if (zeroWhenEmpty) {
+      for (const [key] of baselines.entries()) {
+        if (!counts.has(key)) observe(key, 0, start, undefined, out);
+      }
     }
-    for (const [key, { count, last }] of counts.entries()) observe(key, count, start, last, out);
+    for (const [key, { value, last }] of counts.entries()) observe(key, aggregateOf(value, rule.aggregate), start, last, out);
     counts.clear();
     stats.evictions = baselines.evictions + counts.evictions;
   };
@@ -112,19 +114,24 @@ export function baselineRuleEvaluator(rule: BaselineRule, maxKeys: number, onErr
         current = start;
       }
       if (!conditionHolds(rule, record, onError) || isExcepted(rule, record)) return;
+      const x = eventValue(record, rule.value);
+      if (x === undefined) {
+        stats.missing++;
+        return;
+      }
       if (current === undefined) current = start;
       if (start < current) {
         stats.late++;
         return;
       }
       const key = keyOf(record.attributes, rule.by);
-      const c = counts.get(key);
-      if (c) {
-        c.count++;
-        c.last = record;
-      } else {
-        counts.set(key, { count: 1, last: record });
+      let c = counts.get(key);
+      if (!c) {
+        c = { value: emptyWindowValue(), last: record };
+        counts.set(key, c);
       }
+      addValue(c.value, x);
+      c.last = record;
     },
   };
 }

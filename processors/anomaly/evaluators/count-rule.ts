@@ -1,17 +1,20 @@
 /**
- * Count (threshold) rules: matching events counted per key in epoch-aligned
- * windows of record time; the event that takes a key's count above `gt`
- * raises one alert for that key and window.
+ * Count (threshold and rate) rules: per key, in epoch-aligned windows of
+ * record time, the matching events are counted (or, with `value:`, an
+ * attribute's numbers aggregated); the event that takes a key's value above
+ * `gt` (with `rate_gt`: the value per second of window above it) raises one
+ * alert for that key and window.
  */
 import type { LogRecord } from '../../../core/signals';
 import { makeAlert } from '../alert';
 import { BoundedMap } from '../bounded-map';
 import type { CountRule } from '../compiled-rule';
 import { conditionHolds, isExcepted, isoTime, keyOf, newStats, windowStart, type EvaluationErrorSink, type RuleEvaluator } from './evaluator';
+import { addValue, aggregateOf, emptyWindowValue, eventValue, roundValue, type WindowValue } from './window-value';
 
 interface KeyWindow {
   start: number;
-  count: number;
+  value: WindowValue;
   alerted: boolean;
 }
 
@@ -19,11 +22,17 @@ interface KeyWindow {
 export function countRuleEvaluator(rule: CountRule, maxKeys: number, onError: EvaluationErrorSink): RuleEvaluator {
   const stats = newStats();
   const windows = new BoundedMap<string, KeyWindow>(maxKeys);
+  const seconds = rule.windowMs / 1000;
   return {
     rule,
     stats,
     onEvent(record: LogRecord, timeMs: number, out: LogRecord[]): void {
       if (!conditionHolds(rule, record, onError) || isExcepted(rule, record)) return;
+      const x = eventValue(record, rule.value);
+      if (x === undefined) {
+        stats.missing++;
+        return;
+      }
       const key = keyOf(record.attributes, rule.by);
       const start = windowStart(timeMs, rule.windowMs);
       let state = windows.get(key);
@@ -31,11 +40,14 @@ export function countRuleEvaluator(rule: CountRule, maxKeys: number, onError: Ev
         stats.late++;
         return;
       }
-      if (!state || start > state.start) state = { start, count: 0, alerted: false };
-      state.count++;
+      if (!state || start > state.start) state = { start, value: emptyWindowValue(), alerted: false };
+      addValue(state.value, x);
       windows.touch(key, state);
       stats.evictions = windows.evictions;
-      if (state.count <= rule.gt || state.alerted) return;
+      if (state.alerted) return;
+      const total = aggregateOf(state.value, rule.aggregate);
+      const measured = rule.perSecond ? total / seconds : total;
+      if (measured <= rule.gt) return;
       state.alerted = true;
       stats.alerts++;
       out.push(makeAlert({
@@ -44,9 +56,10 @@ export function countRuleEvaluator(rule: CountRule, maxKeys: number, onError: Ev
         time: record.time,
         resource: record.resource,
         extra: {
-          'anomaly.value': state.count,
+          'anomaly.value': roundValue(measured),
           'anomaly.threshold': rule.gt,
-          'anomaly.window': rule.windowMs / 1000,
+          ...(rule.perSecond ? { 'anomaly.window.total': roundValue(total) } : {}),
+          'anomaly.window': seconds,
           'anomaly.window.start': isoTime(state.start),
         },
       }));

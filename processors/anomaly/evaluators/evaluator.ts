@@ -16,6 +16,8 @@ export interface EvaluatorStats {
   late: number;
   /** Events a sequence rule could not follow (no `process.exec_id`). */
   untracked: number;
+  /** Count and baseline rules with `value:`: matching events without a number in that attribute (not counted). */
+  missing: number;
   /** Baseline rules: times a gap of more than MAX_EMPTY_WINDOWS windows reset every baseline. */
   resets: number;
 }
@@ -30,7 +32,7 @@ export interface RuleEvaluator {
 
 /** Fresh counters. */
 export function newStats(): EvaluatorStats {
-  return { alerts: 0, evictions: 0, late: 0, untracked: 0, resets: 0 };
+  return { alerts: 0, evictions: 0, late: 0, untracked: 0, missing: 0, resets: 0 };
 }
 
 /** Whether `expression` is true on the record; a failure counts as false and is reported. */

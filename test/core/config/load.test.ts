@@ -77,6 +77,7 @@ t.test('a valid config resolves ids, defaults, pipelines and the log level', asy
         },
       ],
     ]),
+    connectors: new Map(),
     pipelines: [
       { id: 'metrics', signal: 'metrics', receivers: ['syscall', 'replay/a'], processors: ['batch', 'filter/noisy'], exporters: ['prometheus', 'debug/verbose'] },
       { id: 'logs/security', signal: 'logs', receivers: ['replay/a'], processors: [], exporters: ['debug/verbose'] },
@@ -103,7 +104,7 @@ t.test('unknown keys name the key and suggest the closest allowed one', async (t
   ]);
   t.strictSame(await problems(yaml('recievers: {}', 'extra: 1', 'exporters: {debug: }', ...SERVICE)), [
     'test.yaml:1:1: recievers: unknown key "recievers"; did you mean "receivers"?',
-    'test.yaml:2:1: extra: unknown key "extra"; allowed keys: receivers, processors, exporters, plugins, service',
+    'test.yaml:2:1: extra: unknown key "extra"; allowed keys: receivers, processors, exporters, connectors, plugins, service',
     'test.yaml:6:28: service.pipelines.metrics.receivers[0]: pipeline "metrics" names receiver "syscall" which is not defined under receivers:; add "syscall:" under receivers:',
   ]);
 });
@@ -238,7 +239,7 @@ t.test('the structure of service and pipelines is checked', async (t) => {
     ),
     [
       'test.yaml:4:31: service.telemetry.logs.level: must be one of "trace", "debug", "info", "warn", "error", "fatal", "silent"; got string "loud"',
-      'test.yaml:6:5: service.pipelines.metrics: missing required key "exporters"; add "exporters:" (Exporter ids this pipeline sends to.)',
+      'test.yaml:6:5: service.pipelines.metrics: missing required key "exporters"; add "exporters:" (Exporter (or connector) ids this pipeline sends to.)',
       'test.yaml:6:38: service.pipelines.metrics.exporter: unknown key "exporter"; did you mean "exporters"?',
       'test.yaml:7:26: service.pipelines.traces.receivers: must list at least 1 item',
       'test.yaml:7:49: service.pipelines.traces.exporters[1]: must be string, got number 7',

@@ -74,6 +74,7 @@ function config(pipelines: PipelineConfig[]): ResolvedConfig {
     receivers: new Map(ids('receivers').map((id) => component('receiver', id))),
     processors: new Map(ids('processors').map((id) => component('processor', id))),
     exporters: new Map(ids('exporters').map((id) => component('exporter', id))),
+    connectors: new Map(),
     pipelines,
     plugins: [],
     warnings: [],
