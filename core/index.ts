@@ -8,10 +8,10 @@ export type {
 } from './signals';
 export { SIGNALS, makeBatch, nowHrTime } from './signals';
 export type {
-  ComponentFactory, ComponentKind, ConfigProblem, CreateContext, EngineView, ExportResult, Exporter,
+  ComponentFactory, ComponentKind, ConfigProblem, Connector, ConnectorFactory, CreateContext, EngineView, ExportResult, Exporter,
   ExporterFactory, JsonSchema, Lifecycle, Processor, ProcessorFactory, Receiver, ReceiverFactory,
 } from './component';
-export { defineExporter, defineProcessor, defineReceiver } from './component';
+export { defineConnector, defineExporter, defineProcessor, defineReceiver } from './component';
 export type { ComponentTelemetry } from './telemetry';
 export type { Logger } from './logger';
 export { Registry } from './registry';

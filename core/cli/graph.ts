@@ -11,7 +11,7 @@ export function describePipeline(p: PipelineConfig): string {
 export function describeConfig(config: ResolvedConfig): string {
   const lines = [`config ${config.source} is valid`, '', 'pipelines:'];
   for (const p of config.pipelines) lines.push(`  ${describePipeline(p)}`);
-  for (const [title, components] of [['receivers', config.receivers], ['processors', config.processors], ['exporters', config.exporters]] as const) {
+  for (const [title, components] of [['receivers', config.receivers], ['processors', config.processors], ['exporters', config.exporters], ['connectors', config.connectors]] as const) {
     lines.push('', `${title}:`);
     for (const c of components.values()) lines.push(`  ${c.id}${c.optional ? ' (optional)' : ''}${c.unavailable ? ` (cannot run here: ${c.unavailable}; skipped)` : ''}: ${JSON.stringify(c.config)}`);
   }
