@@ -85,7 +85,7 @@ export function events(records: LogRecord[], name: string, pid?: number, match: 
 }
 
 /** Our program names (bpf/security.bpf.c; the kernel keeps 15 bytes). */
-export const OUR_PROGRAMS = ['sec_exec', 'sec_fork', 'sec_exit', 'sec_sys_enter', 'sec_sys_exit'];
+export const OUR_PROGRAMS = ['sec_exec', 'sec_fork', 'sec_exit', 'sec_sys_enter', 'sec_sys_exit', 'sec_raw_exec', 'sec_raw_fork', 'sec_raw_exit', 'sec_rsys_enter', 'sec_rsys_exit'];
 
 /** Ids of loaded programs with our names (another test run's too: compare before and after). */
 export function ourProgramIds(): Set<number> {
