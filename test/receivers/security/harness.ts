@@ -5,7 +5,7 @@ import type { CreateContext } from '../../../core/component';
 import type { Attributes, LogRecord } from '../../../core/signals';
 import { securityReceiverFactory } from '../../../receivers/security';
 import type { SecurityConfig } from '../../../receivers/security/config';
-import { SecurityReceiver } from '../../../receivers/security/receiver';
+import { SecurityReceiver, type SecurityReceiverOptions } from '../../../receivers/security/receiver';
 import { compileC } from '../../support/bpf-compile';
 import { receiverContext, schemaConfig } from '../../support/receiver-context';
 import { sleep } from '../../support/metric-points';
@@ -61,9 +61,11 @@ export interface SecurityRun {
 }
 
 /** Starts the receiver, runs `body`, waits a bit for the ring buffer and the drop report, shuts down. */
-export async function withSecurity(config: Record<string, unknown>, body: (run: SecurityRun) => Promise<void>): Promise<SecurityRun> {
+export async function withSecurity(
+  config: Record<string, unknown>, body: (run: SecurityRun) => Promise<void>, options: SecurityReceiverOptions = {},
+): Promise<SecurityRun> {
   const ctx = receiverContext('security');
-  const receiver = new SecurityReceiver(securityConfig(config), ctx);
+  const receiver = new SecurityReceiver(securityConfig(config), ctx, options);
   const run: SecurityRun = { records: [], ctx, receiver };
   receiver.batches.subscribe((b) => {
     if (b.signal === 'logs') for (const r of b.records) run.records.push(r);
