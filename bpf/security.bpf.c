@@ -11,7 +11,12 @@
  * running architecture) says what to do for an id, so every other syscall
  * costs one array read. At enter the arguments (paths read from user
  * memory) are stashed per thread in `stash`; at exit the stashed event gets
- * the result and goes to the ring buffer.
+ * the result and goes to the ring buffer. A call that is not reported (an
+ * unwatched path: most opens) ends at enter; its exit finds `stashed` at 0
+ * (usually) and does no lookup. Every program also comes as raw_tp, the
+ * fallback user space loads when the kernel refuses tp_btf.
+ *
+ * bench/security/parts.js measures what each of these steps costs.
  *
  * In the kernel: the path prefix match of file.open (LPM trie
  * `watched_prefixes`), a token bucket per process and event kind (`rate`, LRU), and
@@ -61,6 +66,29 @@ struct {
 	__type(key, __u64);
 	__type(value, struct sec_event);
 } stash SEC(".maps");
+
+/*
+ * Events in `stash` (a hint, never below the truth): while it is 0, sys_exit
+ * returns without a hash lookup, so an open of an unwatched path costs no
+ * work at its exit.
+ */
+__u64 stashed = 0;
+
+/* Stashes the event of the calling thread's syscall; false when `stash` is full. */
+static __always_inline bool stash_event(__u64 pid_tgid, struct sec_event *ev)
+{
+	if (bpf_map_update_elem(&stash, &pid_tgid, ev, BPF_ANY))
+		return false;
+	__sync_fetch_and_add(&stashed, 1);
+	return true;
+}
+
+/* Forgets the thread's stashed event, if any. */
+static __always_inline void unstash(__u64 pid_tgid)
+{
+	if (stashed && !bpf_map_delete_elem(&stash, &pid_tgid))
+		__sync_fetch_and_add(&stashed, -1);
+}
 
 /* Token buckets by (tgid << 32 | kind): a flood of one kind does not hide another. */
 struct {
@@ -211,8 +239,7 @@ static __always_inline __u64 record_size(__u32 kind)
 
 /* ---- process lifecycle ---- */
 
-SEC("tp_btf/sched_process_exec")
-int BPF_PROG(sec_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+static __always_inline int on_exec(struct task_struct *p, struct linux_binprm *bprm)
 {
 	struct sec_exec_record *r = scratch_record();
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
@@ -243,8 +270,7 @@ int BPF_PROG(sec_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm
 	return 0;
 }
 
-SEC("tp_btf/sched_process_fork")
-int BPF_PROG(sec_fork, struct task_struct *parent, struct task_struct *child)
+static __always_inline int on_fork(struct task_struct *child)
 {
 	struct sec_exec_record *r;
 	__u32 pid = BPF_CORE_READ(child, pid), tgid = BPF_CORE_READ(child, tgid);
@@ -264,14 +290,13 @@ int BPF_PROG(sec_fork, struct task_struct *parent, struct task_struct *child)
 	return 0;
 }
 
-SEC("tp_btf/sched_process_exit")
-int BPF_PROG(sec_exit, struct task_struct *p, bool group_dead)
+static __always_inline int on_exit(struct task_struct *p, bool group_dead)
 {
 	struct sec_exec_record *r;
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 
 	/* A thread that died in a syscall leaves no stashed event behind. */
-	bpf_map_delete_elem(&stash, &pid_tgid);
+	unstash(pid_tgid);
 	if (!group_dead || !exit_events)
 		return 0;
 	r = scratch_record();
@@ -283,6 +308,47 @@ int BPF_PROG(sec_exit, struct task_struct *p, bool group_dead)
 	r->ev.args[1] = bpf_ktime_get_boot_ns() - r->ev.start_boot_ns;
 	output(&r->ev, SEC_EVENT_HEADER_SIZE, SEC_EV_EXIT);
 	return 0;
+}
+
+/*
+ * The lifecycle programs, in two variants with the same bodies: tp_btf (the
+ * default) and raw_tp (the fallback where the kernel refuses tp_btf); user
+ * space loads one of them (receivers/security/receiver.ts).
+ */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(sec_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	return on_exec(p, bprm);
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(sec_fork, struct task_struct *parent, struct task_struct *child)
+{
+	return on_fork(child);
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(sec_exit, struct task_struct *p, bool group_dead)
+{
+	return on_exit(p, group_dead);
+}
+
+SEC("raw_tp/sched_process_exec")
+int BPF_PROG(sec_raw_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	return on_exec(p, bprm);
+}
+
+SEC("raw_tp/sched_process_fork")
+int BPF_PROG(sec_raw_fork, struct task_struct *parent, struct task_struct *child)
+{
+	return on_fork(child);
+}
+
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(sec_raw_exit, struct task_struct *p, bool group_dead)
+{
+	return on_exit(p, group_dead);
 }
 
 /* ---- system calls ---- */
@@ -322,8 +388,12 @@ static __always_inline long socket_type(long fd)
 	return sock ? BPF_CORE_READ(sock, type) : -1;
 }
 
-/* Reads a user path into `path_scratch` and looks it up in the watched prefixes. */
-static __always_inline bool watched_path(const char *upath, char *dst)
+/*
+ * Reads a user path into `path_scratch` and looks it up in the watched
+ * prefixes. The path stays there: the event takes it (copy_watched_path)
+ * only once the rate limit let it through.
+ */
+static __always_inline bool watched_path(const char *upath)
 {
 	__u32 zero = 0;
 	struct sec_prefix_key *key = bpf_map_lookup_elem(&path_scratch, &zero);
@@ -335,10 +405,17 @@ static __always_inline bool watched_path(const char *upath, char *dst)
 	if (n <= 1)
 		return false;
 	key->prefixlen = (n - 1) * 8;
-	if (!bpf_map_lookup_elem(&watched_prefixes, key))
-		return false;
-	bpf_probe_read_kernel(dst, SEC_STR_LEN, key->path);
-	return true;
+	return bpf_map_lookup_elem(&watched_prefixes, key) != NULL;
+}
+
+/* Copies the path watched_path() matched into the event (same CPU, same program run). */
+static __always_inline void copy_watched_path(char *dst)
+{
+	__u32 zero = 0;
+	struct sec_prefix_key *key = bpf_map_lookup_elem(&path_scratch, &zero);
+
+	if (key)
+		bpf_probe_read_kernel(dst, SEC_STR_LEN, key->path);
 }
 
 static __always_inline __u32 handler_kind(__u32 h)
@@ -378,34 +455,31 @@ static __always_inline __u32 handler_kind(__u32 h)
  * Fills the kind-specific part from the syscall arguments; false when the
  * call is not one to report (an unwatched path, a socket of another family...).
  */
-static __always_inline bool fill_syscall(struct sec_event *ev, __u32 h, struct pt_regs *regs)
+static __always_inline bool fill_syscall(struct sec_event *ev, __u32 h, unsigned long a0, unsigned long a1,
+					 unsigned long a2, unsigned long a3)
 {
-	unsigned long a0 = PT_REGS_PARM1_CORE_SYSCALL(regs);
-	unsigned long a1 = PT_REGS_PARM2_CORE_SYSCALL(regs);
-	unsigned long a2 = PT_REGS_PARM3_CORE_SYSCALL(regs);
-	unsigned long a3 = PT_REGS_PARM4_CORE_SYSCALL(regs);
 	struct task_struct *task;
 
 	switch (h) {
 	case SEC_SC_OPEN:
 		ev->args[0] = a1;
 		ev->args[1] = a2;
-		return watched_path((const char *)a0, ev->str[0]);
+		return watched_path((const char *)a0);
 	case SEC_SC_CREAT:
 		ev->args[0] = O_CREAT | O_WRONLY | O_TRUNC;
 		ev->args[1] = a1;
-		return watched_path((const char *)a0, ev->str[0]);
+		return watched_path((const char *)a0);
 	case SEC_SC_OPENAT:
 		ev->args[0] = a2;
 		ev->args[1] = a3;
-		return watched_path((const char *)a1, ev->str[0]);
+		return watched_path((const char *)a1);
 	case SEC_SC_OPENAT2: {
 		__u64 how[2] = {};
 
 		bpf_probe_read_user(how, sizeof(how), (void *)a2);
 		ev->args[0] = how[0];
 		ev->args[1] = how[1];
-		return watched_path((const char *)a1, ev->str[0]);
+		return watched_path((const char *)a1);
 	}
 	case SEC_SC_CHMOD:
 		ev->args[0] = a1;
@@ -538,12 +612,13 @@ static __always_inline bool fill_syscall(struct sec_event *ev, __u32 h, struct p
 
 /* The syscall number at sys_exit, from the saved registers. */
 #if defined(__TARGET_ARCH_x86)
-#define REGS_SYSCALL_NR(regs) ((regs)->orig_ax)
+#define REGS_SYSCALL_NR_FIELD orig_ax
 #elif defined(__TARGET_ARCH_arm64)
-#define REGS_SYSCALL_NR(regs) ((regs)->syscallno)
+#define REGS_SYSCALL_NR_FIELD syscallno
 #else
 #error "security.bpf.c: the syscall number register is only known for x86 and arm64"
 #endif
+#define REGS_SYSCALL_NR(regs) ((regs)->REGS_SYSCALL_NR_FIELD)
 
 static __always_inline __u32 handler_of(long id)
 {
@@ -556,16 +631,14 @@ static __always_inline __u32 handler_of(long id)
 	return sc_handler[i & (SEC_MAX_SYSCALL_ID - 1)];
 }
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(sec_sys_enter, struct pt_regs *regs, long id)
+/* At a handled syscall's enter: builds its event and stashes it for the exit. */
+static __always_inline int on_sys_enter(__u32 h, long id, unsigned long a0, unsigned long a1, unsigned long a2,
+					unsigned long a3)
 {
 	struct sec_exec_record *r;
-	__u64 pid_tgid;
-	__u32 h = handler_of(id), kind;
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 kind;
 
-	if (!h)
-		return 0;
-	pid_tgid = bpf_get_current_pid_tgid();
 	if (self_pid && (pid_tgid >> 32) == self_pid)
 		return 0;
 	kind = handler_kind(h);
@@ -574,25 +647,27 @@ int BPF_PROG(sec_sys_enter, struct pt_regs *regs, long id)
 		return 0;
 	/* The arguments first: most calls (an unwatched path) end here. */
 	clear_payload(&r->ev);
-	if (!fill_syscall(&r->ev, h, regs))
+	if (!fill_syscall(&r->ev, h, a0, a1, a2, a3))
 		return 0;
 	if (!rate_allows(pid_tgid >> 32, kind))
 		return 0;
+	if (kind == SEC_EV_OPEN)
+		copy_watched_path(r->ev.str[0]);
 	fill_header(&r->ev, kind, pid_tgid);
 	r->ev.handler = h;
 	r->ev.syscall_id = id;
-	if (bpf_map_update_elem(&stash, &pid_tgid, &r->ev, BPF_ANY))
+	if (!stash_event(pid_tgid, &r->ev))
 		count_event_drop(SEC_DROP_STASH_FULL, kind);
 	return 0;
 }
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(sec_sys_exit, struct pt_regs *regs, long ret)
+/* At a handled syscall's exit: the stashed event gets the result and goes out. */
+static __always_inline int on_sys_exit(long ret)
 {
 	struct sec_event *ev;
 	__u64 pid_tgid;
 
-	if (!handler_of(REGS_SYSCALL_NR(regs)))
+	if (!stashed)
 		return 0;
 	pid_tgid = bpf_get_current_pid_tgid();
 	ev = bpf_map_lookup_elem(&stash, &pid_tgid);
@@ -600,8 +675,51 @@ int BPF_PROG(sec_sys_exit, struct pt_regs *regs, long ret)
 		return 0;
 	ev->ret = ret;
 	output(ev, record_size(ev->kind), ev->kind);
-	bpf_map_delete_elem(&stash, &pid_tgid);
+	unstash(pid_tgid);
 	return 0;
+}
+
+/*
+ * The syscall programs. tp_btf: the registers are read directly (a BTF
+ * pointer); raw_tp, the fallback: through bpf_probe_read_kernel (CO-RE).
+ * Every other syscall costs the hook and one read of `sc_handler`.
+ */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(sec_sys_enter, struct pt_regs *regs, long id)
+{
+	__u32 h = handler_of(id);
+
+	if (!h)
+		return 0;
+	return on_sys_enter(h, id, PT_REGS_PARM1_SYSCALL(regs), PT_REGS_PARM2_SYSCALL(regs),
+			    PT_REGS_PARM3_SYSCALL(regs), PT_REGS_PARM4_SYSCALL(regs));
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(sec_sys_exit, struct pt_regs *regs, long ret)
+{
+	if (!handler_of(REGS_SYSCALL_NR(regs)))
+		return 0;
+	return on_sys_exit(ret);
+}
+
+SEC("raw_tp/sys_enter")
+int BPF_PROG(sec_rsys_enter, struct pt_regs *regs, long id)
+{
+	__u32 h = handler_of(id);
+
+	if (!h)
+		return 0;
+	return on_sys_enter(h, id, PT_REGS_PARM1_CORE_SYSCALL(regs), PT_REGS_PARM2_CORE_SYSCALL(regs),
+			    PT_REGS_PARM3_CORE_SYSCALL(regs), PT_REGS_PARM4_CORE_SYSCALL(regs));
+}
+
+SEC("raw_tp/sys_exit")
+int BPF_PROG(sec_rsys_exit, struct pt_regs *regs, long ret)
+{
+	if (!handler_of(BPF_CORE_READ(regs, REGS_SYSCALL_NR_FIELD)))
+		return 0;
+	return on_sys_exit(ret);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -4,7 +4,10 @@
 // receiver (default config), libbpf-tools execsnoop and opensnoop. Runs are
 // interleaved; medians of --runs and ratios against bare. Needs root.
 //
-//   node bench/security/run.js [--runs 3] [--execs 1000] [--opens 300000] [--connects 10000] [--only NAME] [--quick] [--help]
+// --compare DIR adds the receiver of another checkout (built: DIR/dist and
+// DIR/bpf/.output) as one more scenario, for before/after figures in one run.
+//
+//   node bench/security/run.js [--runs 3] [--execs 1000] [--opens 300000] [--connects 10000] [--only NAME] [--compare DIR] [--quick] [--help]
 'use strict';
 const { execFileSync } = require('node:child_process');
 const { mkdtempSync, rmSync, writeFileSync } = require('node:fs');
@@ -14,11 +17,12 @@ const {
   ONLY_OPTION, benchOptions, requireRoot, compileC, makeBpf, selectScenarios, median, startTracer, printTable, goalText, writeResults, runMain,
 } = require('../common');
 
-const { runs: RUNS, execs: EXECS, opens: OPENS, connects: CONNECTS, only: ONLY } = benchOptions('node bench/security/run.js', {
+const { runs: RUNS, execs: EXECS, opens: OPENS, connects: CONNECTS, only: ONLY, compare: COMPARE } = benchOptions('node bench/security/run.js', {
   execs: { default: 1000, quick: 100, help: 'iterations of the exec loop per run' },
   opens: { default: 300000, quick: 20000, help: 'iterations of each open loop per run' },
   connects: { default: 10000, quick: 1000, help: 'iterations of the connect loop per run' },
   only: ONLY_OPTION,
+  compare: { default: undefined, help: 'another checkout whose receiver runs as one more scenario ("security receiver (DIR)")' },
 });
 const LOOP_CPU = 0;
 const TRACER_CPU = 1;
@@ -37,6 +41,9 @@ const SCENARIOS = [
   { name: 'execsnoop', start: pinned('stdbuf', ['-oL', '/usr/sbin/execsnoop'], /PCOMM/, false) },
   { name: 'opensnoop', start: pinned('stdbuf', ['-oL', '/usr/sbin/opensnoop'], /^PID\s+COMM/m, false) },
 ];
+if (COMPARE) {
+  SCENARIOS.splice(2, 0, { name: `security receiver (${COMPARE})`, start: pinned(process.execPath, [join(COMPARE, 'bench/security/host.js'), '{}'], /^ready/m, true) });
+}
 
 async function main() {
   requireRoot('the tracers load BPF programs');
@@ -83,7 +90,7 @@ async function main() {
     for (const s of scenarios) {
       const m = median(wall.get(key(s.name, w.name)));
       const ratio = median(cpu.get(key(s.name, w.name))) / bare;
-      const goal = s.name === 'security receiver' ? GOALS[w.name] : undefined;
+      const goal = s.name.startsWith('security receiver') ? GOALS[w.name] : undefined;
       rows.push({ workload: w.name, scenario: s.name, runs: wall.get(key(s.name, w.name)), cpu_runs: cpu.get(key(s.name, w.name)),
         median_ns: m, median_cpu_ns: median(cpu.get(key(s.name, w.name))), ratio: Number(ratio.toFixed(3)), goal,
         met: goal === undefined ? undefined : ratio <= goal });

@@ -6,7 +6,7 @@
  */
 import { readlinkSync } from 'node:fs';
 import { BpfReceiver } from '../../core/kernel/bpf-receiver';
-import { builtBpfObjectPath, openBpfObject } from '../../core/kernel/bpf-object';
+import { builtBpfObjectPath } from '../../core/kernel/bpf-object';
 import { monotonicToWallOffset, nsToHrTime } from '../../core/kernel/clock';
 import { sumPerCpu } from '../../core/kernel/bpf-records';
 import { parseDuration } from '../../core/config/duration';
@@ -29,11 +29,14 @@ import { SECURITY_EVENT_NAMES, type SecurityEventName } from './events';
 import { SEC_DROP, SEC_EV, SEC_MAX_SYSCALL_ID, SEC_N_KINDS, SEC_PREFIX_KEY, SEC_STR_LEN } from './layout';
 import { ProcessTable, readBootId, splitArgs, type ProcessEntry } from './process-table';
 
-/** The programs of bpf/security.bpf.c. */
+/** The programs of bpf/security.bpf.c by variant: the same bodies on tp_btf (the default) and raw_tp (the fallback). */
 export const SECURITY_PROGRAMS = {
-  lifecycle: ['sec_exec', 'sec_fork', 'sec_exit'],
-  syscalls: ['sec_sys_enter', 'sec_sys_exit'],
+  tp_btf: { lifecycle: ['sec_exec', 'sec_fork', 'sec_exit'], syscalls: ['sec_sys_enter', 'sec_sys_exit'] },
+  raw_tp: { lifecycle: ['sec_raw_exec', 'sec_raw_fork', 'sec_raw_exit'], syscalls: ['sec_rsys_enter', 'sec_rsys_exit'] },
 } as const;
+
+/** A set of programs of bpf/security.bpf.c that can be loaded. */
+export type SecurityVariant = keyof typeof SECURITY_PROGRAMS;
 
 /** Bytes waiting in the ring buffer before the kernel wakes the reader (it also polls every few ms). */
 export const EVENTS_WAKEUP_BYTES = 64 * 1024;
@@ -49,6 +52,8 @@ export const KERNEL_DROP_REASONS: ReadonlyArray<readonly [index: number, reason:
 export interface SecurityReceiverOptions {
   /** The compiled object (default: `bpf/.output/security.bpf.o` of this package). */
   objectPath?: string;
+  /** Only this program variant (default: tp_btf, then raw_tp when the kernel refuses it). */
+  variant?: SecurityVariant;
 }
 
 /** The `sc_handler` table (`__u8[SEC_MAX_SYSCALL_ID]`) for the enabled events on this architecture. */
@@ -85,6 +90,8 @@ export class SecurityReceiver extends BpfReceiver {
   /** The process table (exposed for tests). */
   readonly processes: ProcessTable;
   private readonly cgroups: CgroupPaths;
+  /** The program variant in use once started. */
+  variant?: SecurityVariant;
 
   constructor(private readonly config: SecurityConfig, ctx: CreateContext, private readonly options: SecurityReceiverOptions = {}) {
     super(ctx, parseDuration(config.collection_interval ?? DEFAULT_COLLECTION_INTERVAL));
@@ -260,32 +267,32 @@ export class SecurityReceiver extends BpfReceiver {
     const path = builtBpfObjectPath(ctx.id, 'security', this.options.objectPath);
     const prefixes = (config.watched_paths ?? DEFAULT_WATCHED_PATHS).map(prefixKey);
     const rate = config.rate_limit ?? {};
-    const obj = openBpfObject(path);
-    this.obj = obj;
-    obj.setConst('self_pid', (config.include_self ?? DEFAULT_INCLUDE_SELF) ? 0 : process.pid);
-    obj.setConst('max_args_bytes', this.maxArgsBytes);
-    obj.setConst('rate_per_sec', BigInt(rate.events_per_second ?? DEFAULT_RATE_LIMIT_EVENTS_PER_SECOND));
-    obj.setConst('rate_burst', BigInt(rate.burst ?? DEFAULT_RATE_LIMIT_BURST));
-    obj.setConst('sc_handler', handlerTable(this.table, this.enabled));
-    obj.setConst('wakeup_data_size', BigInt(EVENTS_WAKEUP_BYTES));
-    obj.setMaxEntries('events', config.ring_buffer_size ?? DEFAULT_RING_BUFFER_SIZE);
-    obj.setMaxEntries('stash', config.stash_size ?? DEFAULT_STASH_SIZE);
-    try {
-      await obj.load();
-    } catch (err) {
-      throw new Error(`${ctx.id}: loading the security programs failed: ${errorMessage(err)}`, { cause: err });
-    }
+    const variants = this.options.variant ? [this.options.variant] : Object.keys(SECURITY_PROGRAMS) as SecurityVariant[];
+    const { obj, variant } = await this.loadFirstVariant(path, variants, (obj, v) => {
+      obj.setConst('self_pid', (config.include_self ?? DEFAULT_INCLUDE_SELF) ? 0 : process.pid);
+      obj.setConst('max_args_bytes', this.maxArgsBytes);
+      obj.setConst('rate_per_sec', BigInt(rate.events_per_second ?? DEFAULT_RATE_LIMIT_EVENTS_PER_SECOND));
+      obj.setConst('rate_burst', BigInt(rate.burst ?? DEFAULT_RATE_LIMIT_BURST));
+      obj.setConst('sc_handler', handlerTable(this.table, this.enabled));
+      obj.setConst('wakeup_data_size', BigInt(EVENTS_WAKEUP_BYTES));
+      obj.setMaxEntries('events', config.ring_buffer_size ?? DEFAULT_RING_BUFFER_SIZE);
+      obj.setMaxEntries('stash', config.stash_size ?? DEFAULT_STASH_SIZE);
+      for (const [name, programs] of Object.entries(SECURITY_PROGRAMS)) {
+        for (const p of [...programs.lifecycle, ...programs.syscalls]) obj.setAutoload(p, name === v);
+      }
+    });
     const one = Buffer.from([1]);
     for (const key of prefixes) obj.map('watched_prefixes').update(key, one);
 
     this.wallOffsetNs = monotonicToWallOffset();
     this.cgroups.scan();
     this.reader = obj.readRingBuffer('events', (batch: RecordBatch) => this.onEvents(batch), { maxLatencyMs: EVENTS_MAX_LATENCY_MS });
-    for (const p of SECURITY_PROGRAMS.lifecycle) this.links.push(obj.attach(p));
-    for (const p of SECURITY_PROGRAMS.syscalls) this.links.push(obj.attach(p));
+    for (const p of SECURITY_PROGRAMS[variant].lifecycle) this.links.push(obj.attach(p));
+    for (const p of SECURITY_PROGRAMS[variant].syscalls) this.links.push(obj.attach(p));
+    this.variant = variant;
     // Seeded after attaching: a process started in between is in /proc or in the stream.
     const seeded = this.processes.seed();
-    ctx.logger.info({ component: ctx.id, seeded, prefixes: prefixes.length }, 'security programs attached');
+    ctx.logger.info({ component: ctx.id, variant, seeded, prefixes: prefixes.length }, 'security programs attached');
   }
 
   /** Detaches every program. Idempotent. */

@@ -5,7 +5,7 @@ import type { CreateContext } from '../../../core/component';
 import type { Attributes, LogRecord } from '../../../core/signals';
 import { securityReceiverFactory } from '../../../receivers/security';
 import type { SecurityConfig } from '../../../receivers/security/config';
-import { SecurityReceiver } from '../../../receivers/security/receiver';
+import { SecurityReceiver, type SecurityReceiverOptions } from '../../../receivers/security/receiver';
 import { compileC } from '../../support/bpf-compile';
 import { receiverContext, schemaConfig } from '../../support/receiver-context';
 import { sleep } from '../../support/metric-points';
@@ -61,9 +61,11 @@ export interface SecurityRun {
 }
 
 /** Starts the receiver, runs `body`, waits a bit for the ring buffer and the drop report, shuts down. */
-export async function withSecurity(config: Record<string, unknown>, body: (run: SecurityRun) => Promise<void>): Promise<SecurityRun> {
+export async function withSecurity(
+  config: Record<string, unknown>, body: (run: SecurityRun) => Promise<void>, options: SecurityReceiverOptions = {},
+): Promise<SecurityRun> {
   const ctx = receiverContext('security');
-  const receiver = new SecurityReceiver(securityConfig(config), ctx);
+  const receiver = new SecurityReceiver(securityConfig(config), ctx, options);
   const run: SecurityRun = { records: [], ctx, receiver };
   receiver.batches.subscribe((b) => {
     if (b.signal === 'logs') for (const r of b.records) run.records.push(r);
@@ -85,7 +87,7 @@ export function events(records: LogRecord[], name: string, pid?: number, match: 
 }
 
 /** Our program names (bpf/security.bpf.c; the kernel keeps 15 bytes). */
-export const OUR_PROGRAMS = ['sec_exec', 'sec_fork', 'sec_exit', 'sec_sys_enter', 'sec_sys_exit'];
+export const OUR_PROGRAMS = ['sec_exec', 'sec_fork', 'sec_exit', 'sec_sys_enter', 'sec_sys_exit', 'sec_raw_exec', 'sec_raw_fork', 'sec_raw_exit', 'sec_rsys_enter', 'sec_rsys_exit'];
 
 /** Ids of loaded programs with our names (another test run's too: compare before and after). */
 export function ourProgramIds(): Set<number> {

@@ -1,7 +1,8 @@
 /**
  * The security receiver against real actions: each event kind is triggered
  * by fixtures/secact.c (or a shell) and its attributes checked against what
- * the action did and the syscall returned.
+ * the action did and the syscall returned, with each program variant
+ * (tp_btf, the default, and the raw_tp fallback).
  */
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
@@ -13,7 +14,7 @@ import { events, ourProgramIds, secact, secactPath, stillLoaded, withSecurity, t
 
 const skip = process.getuid?.() !== 0 ? 'needs root' : bpfToolchainMissing();
 
-t.test('security events from real actions', { skip }, async (t) => {
+for (const variant of ['tp_btf', 'raw_tp'] as const) t.test(`security events from real actions (${variant} programs)`, { skip }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'secrecv-'));
   const watched = join(dir, 'watched') + '/';
   mkdirSync(watched);
@@ -52,7 +53,8 @@ t.test('security events from real actions', { skip }, async (t) => {
     r.connect = await secact(['connect']);
     r.packet = await secact(['packet']);
     r.dup = await secact(['dup-shell']);
-  });
+  }, { variant });
+  t.equal(run.receiver.variant, variant, `the ${variant} programs were loaded`);
   t.equal(run.receiver.processes.size > 0, true, 'the process table was seeded');
   t.same(await stillLoaded(mine), [], 'nothing of ours is loaded after shutdown');
   t.equal(mine.size, 5, 'five programs were loaded');
