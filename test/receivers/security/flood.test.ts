@@ -118,9 +118,15 @@ t.test('flood without a rate limit into a small ring buffer', { skip }, async (t
   t.equal(r.delivered + d.ring_buffer_full + d.stash_full, opens, 'delivered + dropped == generated');
   t.ok(r.rssGrowth < MEMORY_BOUND, 'memory bound');
   // Without a rate limit the flood fills the shared ring buffer, so other processes' events may be
-  // lost too: each one is then counted (chmods: the other process's plus the flooder's one).
+  // lost too: each one is then counted (chmods: the other process's plus the flooder's one). The
+  // drop counters are machine-wide: a chmod by anything else running (another test file) that was
+  // dropped meanwhile counts too, hence at least, not exactly.
   const chmodDrops = r.dropsOfChmod.ring_buffer_full + r.dropsOfChmod.stash_full;
-  t.equal(r.others + r.floodChmods + chmodDrops, r.otherRuns + 1, 'every chmod of the other process and the flooder was delivered or counted as dropped');
+  t.ok(r.others + r.floodChmods <= r.otherRuns + 1, 'no chmod delivered twice');
+  t.ok(
+    r.others + r.floodChmods + chmodDrops >= r.otherRuns + 1,
+    `every chmod of the other process and the flooder was delivered or counted as dropped (${r.others} + ${r.floodChmods} delivered, ${chmodDrops} dropped, ${r.otherRuns + 1} made)`,
+  );
   t.equal(r.droppedRecords.get('ring_buffer_full') ?? 0, d.ring_buffer_full, 'security.events_dropped records carry the count');
 });
 
