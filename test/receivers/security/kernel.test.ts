@@ -246,7 +246,7 @@ t.test('ancestry: bash -> sh -> cat', { skip }, async (t) => {
 t.test('exit by a signal', { skip }, async (t) => {
   let pid = 0;
   const run = await withSecurity({ events: ['process.exit', 'process.exec'] }, async () => {
-    pid = Number(execFileSync('sh', ['-c', 'sh -c \'echo $$; kill -9 $$\' || true']).toString().trim());
+    pid = Number(execFileSync('sh', ['-c', 'sh -c \'echo $$; kill -9 $$\' || true'], { stdio: ['ignore', 'pipe', 'pipe'] }).toString().trim());
   });
   const exit = events(run.records, 'process.exit', pid)[0]?.attributes ?? {};
   t.equal(exit['process.exit.signal'], 9);
