@@ -29,7 +29,7 @@ import { LATENCY_BOUNDS } from '../../../receivers/blockio/decode';
 import { kernelDev, listBlockDevices } from '../../../receivers/blockio/devices';
 import { receiverContext } from '../../support/receiver-context';
 import {
-  OUR_PROGRAMS, WORKLOAD_COMM, blockioConfig, dataDir, diskOf, fileSectors, loadedProgramNames, ourProgramsAfterRelease, points, runPass,
+  OUR_PROGRAMS, WORKLOAD_COMM, blockioConfig, dataDir, diskOf, fileSectors, loadedProgramNames, ourProgramsAfterRelease, ownProgramIds, points, runPass,
   recursionMisses, spanNs, total, withReceiver, type PassResult, type RunResult,
 } from './harness';
 import { hiddenEvents, ourRequests, startWitness, witnessMissing, type WitnessedEvent } from './witness';
@@ -245,8 +245,9 @@ t.test('lifecycle: shutdown before start and twice; nothing of ours attached or 
   await r.start();
   const running = loadedProgramNames().filter((n) => OUR_PROGRAMS.includes(n)).sort();
   t.same(running, ['rq_btf_complete', 'rq_btf_insert', 'rq_btf_issue', 'rq_btf_merge'], 'the four tp_btf programs while running');
+  const ids = ownProgramIds();
   await r.shutdown();
   await r.shutdown();
   t.ok(completed, 'batches completes at shutdown');
-  t.same(await ourProgramsAfterRelease(), [], 'no program of ours after shutdown');
+  t.same(await ourProgramsAfterRelease(ids), [], 'no program of ours after shutdown');
 });
