@@ -20,26 +20,24 @@
  * hidden one may be, and the receiver's `*_unseen` drops may not exceed the
  * hidden events.
  */
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { blockioReceiverFactory, probeBlockio } from '../../../receivers/blockio';
 import { BlockioReceiver } from '../../../receivers/blockio/receiver';
 import { LATENCY_BOUNDS } from '../../../receivers/blockio/decode';
-import { kernelDev, listBlockDevices } from '../../../receivers/blockio/devices';
+import { listBlockDevices } from '../../../receivers/blockio/devices';
 import { receiverContext } from '../../support/receiver-context';
 import {
   OUR_PROGRAMS, WORKLOAD_COMM, blockioConfig, dataDir, diskOf, fileSectors, loadedProgramNames, ourProgramsAfterRelease, ownProgramIds, points, runPass,
   recursionMisses, spanNs, total, withReceiver, type PassResult, type RunResult,
 } from './harness';
-import { hiddenEvents, ourRequests, startWitness, witnessMissing, type WitnessedEvent } from './witness';
+import { checkUnseenDrops, diskDev, ourRequests, unmeasured as unmeasuredOf, withWitness, witnessMissing, type WitnessedEvent } from './witness';
 
 const K = 100;
 const BLOCK = 4096;
 
 const SECTORS_PER_BLOCK = BLOCK / 512;
-/** Drop reasons for requests whose hooks the kernel did not run (bounded by the witness's hidden events). */
-const UNSEEN_DROPS = ['completion_unseen', 'issue_unseen'];
 
 const cannot = probeBlockio();
 const noWitness = witnessMissing();
@@ -56,28 +54,12 @@ const DISK = disk?.disk ?? '';
 const scheduler = DISK ? readFileSync(`/sys/block/${DISK}/queue/scheduler`, 'utf8') : '';
 /** With an I/O scheduler (mq-deadline, bfq, kyber) requests are inserted before issue; with none they may be issued directly. */
 const hasScheduler = !/\[none\]/.test(scheduler);
-const diskDev = DISK ? kernelDev(...(readFileSync(`/sys/block/${DISK}/dev`, 'utf8').trim().split(':').map(Number) as [number, number])) : 0;
+const DISK_DEV = DISK ? diskDev(DISK) : 0;
 
 /** Runs the receiver with the witness recording the disk's block tracepoints around it. */
 async function witnessed(config: Record<string, unknown>, body: () => Promise<void>, options = {}): Promise<{ r: RunResult; events: WitnessedEvent[] }> {
-  const witness = startWitness(diskDev);
-  try {
-    const r = await withReceiver(config, body, options);
-    return { r, events: witness.stop() };
-  } finally {
-    witness.remove();
-  }
-}
-
-/** Checks the receiver's drops: only `*_unseen` ones, and no more than the events the kernel hid from BPF. */
-function checkDrops(t: Test, r: RunResult, events: WitnessedEvent[]): void {
-  const dropped = r.ctx.telemetry.dropped;
-  const other = [...dropped].filter(([reason, n]) => n > 0 && !UNSEEN_DROPS.includes(reason));
-  t.same(other, [], 'no drop but for requests the kernel hid (no ring buffer or map full, no recursion miss)');
-  const unseen = UNSEEN_DROPS.reduce((n, reason) => n + (dropped.get(reason) ?? 0), 0);
-  const hidden = hiddenEvents(events);
-  t.ok(unseen <= hidden, `unseen-request drops ${unseen} <= events the kernel ran without BPF ${hidden}`);
-  if (hidden === 0) t.equal(unseen, 0, 'nothing hidden, nothing dropped');
+  const { result, events } = await withWitness(DISK_DEV, () => withReceiver(config, body, options));
+  return { r: result, events };
 }
 
 /** The log2 bucket index of a latency, as the kernel's histogram would file it. */
@@ -104,10 +86,9 @@ t.test(`direct writes and reads: operations, bytes, latency buckets and spans (d
   t.same(misses, { rq_btf_insert: 0, rq_btf_issue: 0, rq_btf_merge: 0, rq_btf_complete: 0 }, 'no recursion miss');
   // Our requests as the witness saw them, and which ran a hook where the kernel runs no BPF program.
   const witnessedOf = { write: ourRequests(events, 'W', expectedSectors, SECTORS_PER_BLOCK), read: ourRequests(events, 'R', expectedSectors, SECTORS_PER_BLOCK) };
-  const hiddenOf = (dirName: 'write' | 'read', hooks: string[]) =>
-    new Set([...witnessedOf[dirName].values()].filter((q) => q.hidden.some((e) => hooks.includes(e))).map((q) => q.sector));
+  const hiddenOf = (dirName: 'write' | 'read', hooks: Array<WitnessedEvent['event']>) => unmeasuredOf(witnessedOf[dirName], hooks);
   /** Requests not measured: their issue or completion ran without our programs. */
-  const unmeasured = { write: hiddenOf('write', ['block_rq_issue', 'block_rq_complete']), read: hiddenOf('read', ['block_rq_issue', 'block_rq_complete']) };
+  const unmeasured = { write: unmeasuredOf(witnessedOf.write), read: unmeasuredOf(witnessedOf.read) };
   for (const dirName of ['write', 'read'] as const) {
     t.equal(witnessedOf[dirName].size, K, `${dirName}: the witness saw each of our ${K} requests complete`);
     if (unmeasured[dirName].size > 0) {
@@ -191,7 +172,7 @@ t.test(`direct writes and reads: operations, bytes, latency buckets and spans (d
   } else {
     t.comment(`scheduler none on ${DISK}: requests may be issued without insert, so no queue-time assertion`);
   }
-  checkDrops(t, r, events);
+  checkUnseenDrops(t, r.ctx.telemetry.dropped, events);
 });
 
 t.test('the raw_tp variant counts the same (metrics only: insert and merge not hooked)', { skip }, async (t) => {
@@ -204,14 +185,14 @@ t.test('the raw_tp variant counts the same (metrics only: insert and merge not h
   t.equal(r.receiver.variant, 'raw_tp');
   const ours = ourRequests(events, 'W', expectedSectors, SECTORS_PER_BLOCK);
   t.equal(ours.size, K, `the witness saw each of our ${K} writes complete`);
-  const measured = K - [...ours.values()].filter((q) => q.hidden.some((e) => e === 'block_rq_issue' || e === 'block_rq_complete')).length;
+  const measured = K - unmeasuredOf(ours).size;
   const w = { 'system.device': DISK, 'disk.io.direction': 'write' };
   t.ok(total(r.metrics, 'disk.operations', w) >= measured, `write operations ${total(r.metrics, 'disk.operations', w)} >= ${measured} (of ${K}, the others hidden)`);
   t.ok(total(r.metrics, 'disk.io', w) >= measured * BLOCK);
   t.equal(points(r.metrics, 'disk.operation.duration', w)[0]?.histogram?.count, total(r.metrics, 'disk.operations', w));
   t.equal(points(r.metrics, 'disk.operation.queue_time').length, 0, 'no queue time unless asked');
   t.equal(r.spans.length, 0, 'no spans unless slow_threshold');
-  checkDrops(t, r, events);
+  checkUnseenDrops(t, r.ctx.telemetry.dropped, events);
 });
 
 const other = listBlockDevices().find((d) => !d.disk && d.name !== DISK);

@@ -15,6 +15,8 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Test } from 'tap';
+import { kernelDev } from '../../../receivers/blockio/devices';
 
 /** Where tracefs is mounted. */
 export const TRACEFS = '/sys/kernel/tracing';
@@ -130,4 +132,42 @@ export function ourRequests(events: WitnessedEvent[], op: 'W' | 'R', sectors: Re
 /** Events of the whole disk that ran where BPF programs were not run (bounds the receiver's `*_unseen` drops). */
 export function hiddenEvents(events: WitnessedEvent[]): number {
   return events.filter((e) => e.tgid === HIDDEN_TGID).length;
+}
+
+/** The kernel dev_t of a disk in /sys/block. */
+export function diskDev(name: string): number {
+  const [major, minor] = readFileSync(`/sys/block/${name}/dev`, 'utf8').trim().split(':').map(Number);
+  return kernelDev(major, minor);
+}
+
+/** Runs `body` with a witness of the disk `dev` recording around it; returns its result and the events. */
+export async function withWitness<T>(dev: number, body: () => Promise<T>): Promise<{ result: T; events: WitnessedEvent[] }> {
+  const witness = startWitness(dev);
+  try {
+    const result = await body();
+    return { result, events: witness.stop() };
+  } finally {
+    witness.remove();
+  }
+}
+
+/** Drop reasons for requests whose hooks the kernel did not run. */
+export const UNSEEN_DROPS = ['completion_unseen', 'issue_unseen'];
+
+/**
+ * Checks a run's drops against the witness: none but `*_unseen` ones, no more
+ * of those than the events the kernel ran without BPF, none when it hid none.
+ */
+export function checkUnseenDrops(t: Test, dropped: ReadonlyMap<string, number>, events: WitnessedEvent[]): void {
+  const other = [...dropped].filter(([reason, n]) => n > 0 && !UNSEEN_DROPS.includes(reason));
+  t.same(other, [], 'no drop but for requests the kernel hid (no ring buffer or map full, no recursion miss)');
+  const unseen = UNSEEN_DROPS.reduce((n, reason) => n + (dropped.get(reason) ?? 0), 0);
+  const hidden = hiddenEvents(events);
+  t.ok(unseen <= hidden, `unseen-request drops ${unseen} <= events the kernel ran without BPF ${hidden}`);
+  if (hidden === 0) t.equal(unseen, 0, 'nothing hidden, nothing dropped');
+}
+
+/** Sectors of requests in `requests` that were not measurable: their issue or completion ran without BPF. */
+export function unmeasured(requests: ReadonlyMap<number, OurRequest>, hooks: ReadonlyArray<WitnessedEvent['event']> = ['block_rq_issue', 'block_rq_complete']): Set<number> {
+  return new Set([...requests.values()].filter((q) => q.hidden.some((e) => hooks.includes(e))).map((q) => q.sector));
 }
