@@ -212,11 +212,12 @@ export function attachLoop(bytes: number): LoopDevice {
   };
 }
 
-/** Recursion misses of our loaded programs (the kernel skips a program that fires while it already runs on that CPU), by name. */
+/** Recursion misses of the programs this process has loaded (the kernel skips a program that fires while it already runs on that CPU), by name. */
 export function recursionMisses(): Record<string, number> {
+  const own = ownProgramIds();
   const out: Record<string, number> = {};
-  for (const p of JSON.parse(execFileSync('bpftool', ['-j', 'prog', 'show']).toString()) as Array<{ name?: string; recursion_misses?: number }>) {
-    if (p.name && OUR_PROGRAMS.includes(p.name)) out[p.name] = (out[p.name] ?? 0) + (p.recursion_misses ?? 0);
+  for (const p of JSON.parse(execFileSync('bpftool', ['-j', 'prog', 'show']).toString()) as Array<{ id: number; name?: string; recursion_misses?: number }>) {
+    if (p.name && own.has(p.id) && OUR_PROGRAMS.includes(p.name)) out[p.name] = (out[p.name] ?? 0) + (p.recursion_misses ?? 0);
   }
   return out;
 }
