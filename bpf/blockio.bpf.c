@@ -20,7 +20,10 @@
  * not seen is told from a later request at the same address by the
  * request's start_time_ns (`gen`): it is then replaced, or dropped at that
  * request's completion (a flush's empty PREFLUSH write completes without an
- * insert or issue of its own).
+ * insert or issue of its own), and counted: the kernel called the
+ * tracepoint without our program (some kernels skip BPF tracing programs
+ * in chosen task contexts, e.g. a completion softirq that interrupted such
+ * a task, with no recursion miss), so the request was never measured.
  *
  * Two variants of every program: tp_btf (preferred) and raw_tp (fallback);
  * both read struct request with CO-RE, so the body is shared. The classic
@@ -142,6 +145,25 @@ static __always_inline __u64 generation(struct request *rq)
 	return BPF_CORE_READ(rq, start_time_ns);
 }
 
+/*
+ * Counts the loss an entry left by an earlier request at the same address
+ * stands for: issued and never seen completing, or seen at insert and never
+ * seen issued or merged.
+ */
+static __always_inline void count_stale(const struct blockio_start *old)
+{
+	count_drop(old->issue_ns ? BLOCKIO_DROP_COMPLETION_UNSEEN : BLOCKIO_DROP_ISSUE_UNSEEN);
+}
+
+/* Counts the entry at `key` as lost when it is an earlier request's than the one of generation `gen`. */
+static __always_inline void check_stale(__u64 key, __u64 gen)
+{
+	struct blockio_start *old = bpf_map_lookup_elem(&start, &key);
+
+	if (old && old->gen != gen)
+		count_stale(old);
+}
+
 static __always_inline int on_insert(struct request *rq)
 {
 	struct blockio_start s = {};
@@ -150,6 +172,7 @@ static __always_inline int on_insert(struct request *rq)
 	if (!need_insert() || !wanted(rq))
 		return 0;
 	s.gen = generation(rq);
+	check_stale(key, s.gen);
 	s.insert_ns = bpf_ktime_get_ns();
 	if (slow_threshold_ns)
 		set_submitter(&s);
@@ -166,16 +189,16 @@ static __always_inline int on_issue(struct request *rq)
 
 	__u64 gen = generation(rq);
 
-	if (need_insert()) {
-		sp = bpf_map_lookup_elem(&start, &key);
-		if (sp && sp->gen == gen) {
-			/* Inserted (and filtered) before; or a requeued request issued again. */
-			sp->issue_ns = bpf_ktime_get_ns();
-			return 0;
-		}
+	sp = bpf_map_lookup_elem(&start, &key);
+	if (sp && sp->gen == gen && need_insert()) {
+		/* Inserted (and filtered) before; or a requeued request issued again. */
+		sp->issue_ns = bpf_ktime_get_ns();
+		return 0;
 	}
 	if (!wanted(rq))
 		return 0;
+	if (sp && sp->gen != gen)
+		count_stale(sp);
 	if (slow_threshold_ns)
 		set_submitter(&s);
 	s.gen = gen;
@@ -244,7 +267,15 @@ static __always_inline int on_complete(struct request *rq, __u32 status, __u32 n
 	if (!sp)
 		return 0;
 	if (!sp->issue_ns || sp->gen != generation(rq)) {
-		/* Completed without an issue we saw, or the entry is an earlier request's: forget it. */
+		/*
+		 * The entry is an earlier request's (whose completion, or issue, we
+		 * did not see), or this request completes without the issue we
+		 * should have seen after its insert: count the loss, forget it.
+		 */
+		if (sp->gen != generation(rq))
+			count_stale(sp);
+		else
+			count_drop(BLOCKIO_DROP_ISSUE_UNSEEN);
 		bpf_map_delete_elem(&start, &rkey);
 		return 0;
 	}

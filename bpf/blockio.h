@@ -25,7 +25,15 @@
 #define BLOCKIO_DROP_RINGBUF_FULL 0	/* a slow request found `events` full */
 #define BLOCKIO_DROP_MAP_FULL 1		/* a new (device, direction) series found `hists` full */
 #define BLOCKIO_DROP_START_FULL 2	/* a request found `start` full: not measured */
-#define BLOCKIO_N_DROPS 3
+/*
+ * A request whose hooks did not all run: the kernel called the tracepoint
+ * but not our program (a kernel may skip BPF programs in some task contexts
+ * without counting a recursion miss; see receivers/blockio/README.md).
+ * Found when the request's struct request is next used, or at its completion.
+ */
+#define BLOCKIO_DROP_COMPLETION_UNSEEN 3	/* issued, its completion never seen */
+#define BLOCKIO_DROP_ISSUE_UNSEEN 4	/* seen at insert, its issue (or merge) never seen */
+#define BLOCKIO_N_DROPS 5
 
 /* Key of `hists`: dev is the kernel's dev_t (major << 20 | minor) of the disk. */
 struct blockio_key {

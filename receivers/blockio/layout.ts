@@ -27,8 +27,12 @@ export const BLOCKIO_DROP_RINGBUF_FULL = 0;
 export const BLOCKIO_DROP_MAP_FULL = 1;
 /** `BLOCKIO_DROP_START_FULL`: index in `drops`. */
 export const BLOCKIO_DROP_START_FULL = 2;
+/** `BLOCKIO_DROP_COMPLETION_UNSEEN`: index in `drops` (an issued request whose completion our program never saw). */
+export const BLOCKIO_DROP_COMPLETION_UNSEEN = 3;
+/** `BLOCKIO_DROP_ISSUE_UNSEEN`: index in `drops` (a request seen at insert whose issue or merge our program never saw). */
+export const BLOCKIO_DROP_ISSUE_UNSEEN = 4;
 /** `BLOCKIO_N_DROPS`: entries of `drops`. */
-export const BLOCKIO_N_DROPS = 3;
+export const BLOCKIO_N_DROPS = 5;
 
 /** `struct blockio_key`, the key of `hists`. */
 export const BLOCKIO_KEY = sequentialStruct('blockio_key', { dev: 4, dir: 4 });
@@ -88,5 +92,7 @@ export const BLOCKIO_DEFINES: Readonly<Record<string, number>> = {
   BLOCKIO_DROP_RINGBUF_FULL,
   BLOCKIO_DROP_MAP_FULL,
   BLOCKIO_DROP_START_FULL,
+  BLOCKIO_DROP_COMPLETION_UNSEEN,
+  BLOCKIO_DROP_ISSUE_UNSEEN,
   BLOCKIO_N_DROPS,
 };

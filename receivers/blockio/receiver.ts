@@ -20,7 +20,9 @@ import {
   DEFAULT_COLLECTION_INTERVAL, DEFAULT_MAX_ENTRIES, DEFAULT_MAX_IN_FLIGHT, DEFAULT_QUEUE_TIME, DEFAULT_SLOW_THRESHOLD, type BlockioConfig,
 } from './config';
 import { decodeSeries, decodeSlowRequests, slowRequestToSpan, toMetricRecords, type SpanContext } from './decode';
-import { BLOCKIO_DROP_MAP_FULL, BLOCKIO_DROP_RINGBUF_FULL, BLOCKIO_DROP_START_FULL } from './layout';
+import {
+  BLOCKIO_DROP_COMPLETION_UNSEEN, BLOCKIO_DROP_ISSUE_UNSEEN, BLOCKIO_DROP_MAP_FULL, BLOCKIO_DROP_RINGBUF_FULL, BLOCKIO_DROP_START_FULL,
+} from './layout';
 import { deviceNames, majorMinor, resolveDevices, SYS_CLASS_BLOCK } from './devices';
 
 /** The two program sets in bpf/blockio.bpf.c, by hook. */
@@ -94,7 +96,9 @@ export class BlockioReceiver extends BpfReceiver {
       });
       this.countKernelDrops([
         [BLOCKIO_DROP_RINGBUF_FULL, 'ringbuf_full'], [BLOCKIO_DROP_MAP_FULL, 'map_full'], [BLOCKIO_DROP_START_FULL, 'start_full'],
+        [BLOCKIO_DROP_COMPLETION_UNSEEN, 'completion_unseen'], [BLOCKIO_DROP_ISSUE_UNSEEN, 'issue_unseen'],
       ]);
+      if (this.variant) this.countRecursionMisses(Object.values(BLOCKIO_PROGRAMS[this.variant]));
       if (records.length > 0) this.subject.next({ signal: 'metrics', records });
     } catch (err) {
       this.ctx.logger.error({ component: this.ctx.id, err: errorMessage(err) }, 'reading the blockio maps failed');

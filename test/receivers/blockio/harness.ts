@@ -1,6 +1,6 @@
 /** Runs the blockio receiver against real direct I/O, for the kernel tests. */
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { CreateContext } from '../../../core/component';
@@ -131,16 +131,46 @@ export function spanNs(span: SpanRecord): number {
 /** Our programs' names (bpf/blockio.bpf.c). */
 export const OUR_PROGRAMS = ['rq_btf_insert', 'rq_btf_issue', 'rq_btf_merge', 'rq_btf_complete', 'rq_raw_insert', 'rq_raw_issue', 'rq_raw_merge', 'rq_raw_complete'];
 
-/** Names of loaded BPF programs (`bpftool prog show`). */
-export function loadedProgramNames(): string[] {
-  return (JSON.parse(execFileSync('bpftool', ['-j', 'prog', 'show']).toString()) as Array<{ name?: string }>).map((p) => p.name ?? '');
+/** Loaded BPF programs (`bpftool prog show`): id and name. */
+export function loadedPrograms(): Array<{ id: number; name: string }> {
+  return (JSON.parse(execFileSync('bpftool', ['-j', 'prog', 'show']).toString()) as Array<{ id: number; name?: string }>).map((p) => ({ id: p.id, name: p.name ?? '' }));
 }
 
-/** Our programs still loaded, polled until none is left or `timeoutMs` passed (the kernel frees them after an RCU grace period). */
-export async function ourProgramsAfterRelease(timeoutMs = 3000): Promise<string[]> {
+/** Ids of the BPF programs this process holds a file descriptor of (/proc/self/fd, `prog_id` in fdinfo). */
+export function ownProgramIds(): Set<number> {
+  const ids = new Set<number>();
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      if (readlinkSync(`/proc/self/fd/${fd}`) !== 'anon_inode:bpf-prog') continue;
+      const m = /^prog_id:\s*(\d+)/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'));
+      if (m) ids.add(Number(m[1]));
+    } catch {
+      // closed meanwhile (the fd used by readdir itself)
+    }
+  }
+  return ids;
+}
+
+/**
+ * Names of our programs this process has loaded (by the ids of its own
+ * program fds: another process may run the blockio receiver at the same time,
+ * and its programs have the same names).
+ */
+export function loadedProgramNames(): string[] {
+  const own = ownProgramIds();
+  return loadedPrograms().filter((p) => own.has(p.id)).map((p) => p.name);
+}
+
+/**
+ * Our programs still loaded: those this process still holds, and those of
+ * `ids` (held while running) the kernel has not freed yet, polled until none
+ * is left or `timeoutMs` passed (the kernel frees them after an RCU grace period).
+ */
+export async function ourProgramsAfterRelease(ids: ReadonlySet<number> = new Set(), timeoutMs = 3000): Promise<string[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const left = loadedProgramNames().filter((n) => OUR_PROGRAMS.includes(n));
+    const own = ownProgramIds();
+    const left = loadedPrograms().filter((p) => OUR_PROGRAMS.includes(p.name) && (own.has(p.id) || ids.has(p.id))).map((p) => p.name);
     if (left.length === 0 || Date.now() > deadline) return left;
     await sleep(50);
   }
@@ -182,11 +212,12 @@ export function attachLoop(bytes: number): LoopDevice {
   };
 }
 
-/** Recursion misses of our loaded programs (the kernel skips a program that fires while it already runs on that CPU), by name. */
+/** Recursion misses of the programs this process has loaded (the kernel skips a program that fires while it already runs on that CPU), by name. */
 export function recursionMisses(): Record<string, number> {
+  const own = ownProgramIds();
   const out: Record<string, number> = {};
-  for (const p of JSON.parse(execFileSync('bpftool', ['-j', 'prog', 'show']).toString()) as Array<{ name?: string; recursion_misses?: number }>) {
-    if (p.name && OUR_PROGRAMS.includes(p.name)) out[p.name] = (out[p.name] ?? 0) + (p.recursion_misses ?? 0);
+  for (const p of JSON.parse(execFileSync('bpftool', ['-j', 'prog', 'show']).toString()) as Array<{ id: number; name?: string; recursion_misses?: number }>) {
+    if (p.name && own.has(p.id) && OUR_PROGRAMS.includes(p.name)) out[p.name] = (out[p.name] ?? 0) + (p.recursion_misses ?? 0);
   }
   return out;
 }
