@@ -27,6 +27,11 @@ export interface CreateContext {
   signal?: Signal;
   /** For processors: the pipeline id the instance serves. */
   pipelineId?: string;
+  /**
+   * For receivers: the signals of the pipelines the instance feeds, so it can
+   * skip making records nothing takes. Undefined (as outside an engine): all.
+   */
+  signals?: readonly Signal[];
   /** The directory of the config file, for resolving relative paths. */
   configDir: string;
   /** The engine's telemetry registry, for components that report on the engine (selftelemetry). */

@@ -1,6 +1,9 @@
 // Runs the tcp receiver in its own process for the benchmark, until stdin closes.
-// Usage: node host.js '<config JSON>'. Prints "ready <variant>" once attached,
-// and at exit the connections it counted, spans and drops on stderr.
+// Usage: node host.js '<config JSON>' [SIGNALS]: SIGNALS (comma-separated) are
+// those of the pipelines the receiver feeds, as the engine would tell it
+// (default: none given, so it makes spans and log records both). Prints
+// "ready <variant>" once attached, and at exit the connections it counted,
+// spans, log records and drops on stderr.
 'use strict';
 const { join } = require('node:path');
 const { existsSync } = require('node:fs');
@@ -23,9 +26,10 @@ function load() {
 
 async function main() {
   const m = load();
+  const signals = process.argv[3] ? process.argv[3].split(',') : undefined;
   const ctx = {
     id: 'tcp', logger: m.silentLogger(), resource: { attributes: {} }, telemetry: new m.ComponentTelemetry('tcp', 'receiver'),
-    configDir: process.cwd(), engine: { allTelemetry: () => [] },
+    configDir: process.cwd(), engine: { allTelemetry: () => [] }, signals,
   };
   const config = {
     collection_interval: '1s', peer_attributes: false, connection_events: true, pids: [], comms: [], ports: [], ignore_loopback: false,
@@ -34,9 +38,11 @@ async function main() {
   const receiver = new m.TcpReceiver(config, ctx);
   let last;
   let spans = 0;
+  let logs = 0;
   receiver.batches.subscribe((b) => {
     if (b.signal === 'metrics') last = b;
     if (b.signal === 'traces') spans += b.records.length;
+    if (b.signal === 'logs') logs += b.records.length;
   });
   await receiver.start();
   process.stdout.write(`ready ${receiver.variant}\n`);
@@ -46,7 +52,7 @@ async function main() {
   const sumOf = (name) => (last?.records ?? []).filter((r) => r.name === name).reduce((n, r) => n + r.value, 0);
   const closed = sumOf('tcp.connections.closed');
   const opened = sumOf('tcp.connections.opened');
-  process.stderr.write(`connections counted: opened ${opened}, closed ${closed}; spans ${spans}; dropped ${JSON.stringify([...ctx.telemetry.dropped])}\n`);
+  process.stderr.write(`connections counted: opened ${opened}, closed ${closed}; spans ${spans}, log records ${logs}; dropped ${JSON.stringify([...ctx.telemetry.dropped])}\n`);
 }
 
 main().catch((err) => {

@@ -130,7 +130,8 @@ export class Service {
       const telemetry = this.options.telemetry.forComponent(id, 'receiver');
       const factory = this.factory('receiver', component);
       if (factory.kind !== 'receiver') throw new Error(`${id} is not a receiver`);
-      const receiver = factory.create(component.config, this.context(component, telemetry));
+      const signals = [...new Set(this.config.pipelines.filter((p) => p.receivers.includes(id)).map((p) => p.signal))];
+      const receiver = factory.create(component.config, this.context(component, telemetry, { signals }));
       const batches = receiver.batches.pipe(
         tap((batch) => (telemetry.sent += batch.records.length)),
         share(),

@@ -38,7 +38,7 @@ export const tcpSchema = {
     connection_events: {
       type: 'boolean',
       default: DEFAULT_CONNECTION_EVENTS,
-      description: 'Stream every closed connection as a `tcp.connection` span (traces pipelines) and log record (logs pipelines).',
+      description: 'Stream every closed connection as a `tcp.connection` span (when a traces pipeline takes this receiver) and log record (when a logs pipeline does); with neither, the kernel streams nothing.',
     },
     pids: pidsSchema(
       MAX_FILTER_ENTRIES,

@@ -1,18 +1,13 @@
 /**
- * Decodes the tcp receiver's kernel records (bpf/tcp.h, offsets from
- * layout.ts): `hists` entries into metric points, `events` ring-buffer
- * records into `tcp.connection` spans and log records.
+ * Decodes the tcp receiver's `hists` entries (bpf/tcp.h, offsets from
+ * layout.ts) into metric points, and formats addresses; close events are
+ * decoded in close-events.ts.
  */
-import type { Attributes, LogRecord, MetricRecord, Resource, Scope, SpanKind, SpanRecord } from '../../core/signals';
-import type { RecordBatch } from '../../native/api';
-import {
-  TCP_CLOSE_EVENT, TCP_DIR_INBOUND, TCP_DIR_OUTBOUND, TCP_N_SLOTS, TCP_RTT_SLOTS, TCP_SERIES, TCP_SERIES_KEY,
-} from './layout';
-import { checkMinSize, decodeFixedRecords, forEachCpu, readComm, readU64 } from '../../core/kernel/bpf-records';
+import type { Attributes, MetricRecord } from '../../core/signals';
+import { TCP_DIR_INBOUND, TCP_DIR_OUTBOUND, TCP_N_SLOTS, TCP_RTT_SLOTS, TCP_SERIES, TCP_SERIES_KEY } from './layout';
+import { checkMinSize, forEachCpu, readComm, readU64 } from '../../core/kernel/bpf-records';
 import { CumulativePoints, counterPoint, histogramPoint, type PointBody, type ReadingContext } from '../../core/kernel/cumulative-points';
 import { addSlots, emptySlots, log2Bounds, log2Histogram, slotsTotal } from '../../core/kernel/log2-histogram';
-import { nsToHrTime } from '../../core/kernel/clock';
-import { randomIds } from '../../core/kernel/span-ids';
 
 /** Metric names, OpenTelemetry style. */
 export const TCP_METRICS = {
@@ -57,27 +52,6 @@ export interface SeriesEntry {
   connectSlots: number[];
   rttSumUs: number;
   rttSlots: number[];
-}
-
-/** One closed connection. */
-export interface CloseEvent {
-  /** CLOCK_MONOTONIC ns. */
-  startNs: bigint;
-  endNs: bigint;
-  /** SYN_SENT -> ESTABLISHED ns; 0 for inbound or never established. */
-  connectNs: number;
-  bytesSent: number;
-  bytesReceived: number;
-  retransmits: number;
-  srttUs: number;
-  pid: number;
-  direction: number;
-  family: number;
-  localAddr: string;
-  localPort: number;
-  peerAddr: string;
-  peerPort: number;
-  comm: string;
 }
 
 /** An IP address from 16 bytes: IPv4 in the first 4 (AF_INET), else IPv6 in RFC 5952 form. */
@@ -192,87 +166,4 @@ export function toMetricRecords(series: readonly SeriesEntry[], ctx: MetricConte
     }
   }
   return points.records();
-}
-
-/** Decodes one `struct tcp_close_event`. */
-export function decodeCloseEvent(buf: Buffer, offset = 0): CloseEvent {
-  const m = TCP_CLOSE_EVENT.members;
-  const family = buf.readUInt16LE(offset + m.family.offset);
-  return {
-    startNs: buf.readBigUInt64LE(offset + m.start_ns.offset),
-    endNs: buf.readBigUInt64LE(offset + m.end_ns.offset),
-    connectNs: readU64(buf, offset + m.connect_ns.offset),
-    bytesSent: readU64(buf, offset + m.bytes_sent.offset),
-    bytesReceived: readU64(buf, offset + m.bytes_received.offset),
-    retransmits: buf.readUInt32LE(offset + m.retransmits.offset),
-    srttUs: buf.readUInt32LE(offset + m.srtt_us.offset),
-    pid: buf.readUInt32LE(offset + m.pid.offset),
-    direction: buf.readUInt32LE(offset + m.direction.offset),
-    family,
-    localPort: buf.readUInt16LE(offset + m.local_port.offset),
-    peerPort: buf.readUInt16LE(offset + m.peer_port.offset),
-    localAddr: formatAddress(family, buf, offset + m.local_addr.offset),
-    peerAddr: formatAddress(family, buf, offset + m.peer_addr.offset),
-    comm: readComm(buf, offset + m.comm.offset),
-  };
-}
-
-/**
- * Walks a ring-buffer {@link RecordBatch} and decodes every close event; a
- * record shorter than `struct tcp_close_event` is skipped and counted in `malformed`.
- */
-export function decodeCloseEvents(batch: RecordBatch): { events: CloseEvent[]; malformed: number } {
-  return decodeFixedRecords(batch, TCP_CLOSE_EVENT.size, decodeCloseEvent);
-}
-
-/** What turning close events into spans and log records needs. */
-export interface EventContext {
-  resource: Resource;
-  scope: Scope;
-  /** Wall-clock ns minus CLOCK_MONOTONIC ns. */
-  wallOffsetNs: bigint;
-}
-
-/** The attributes of a closed connection's span and log record. */
-export function connectionAttributes(e: CloseEvent): Attributes {
-  const attributes: Attributes = {
-    'network.transport': 'tcp',
-    'network.type': e.family === AF_INET6 ? 'ipv6' : 'ipv4',
-    'network.local.address': e.localAddr,
-    'network.local.port': e.localPort,
-    'network.peer.address': e.peerAddr,
-    'network.peer.port': e.peerPort,
-    'tcp.bytes.sent': e.bytesSent,
-    'tcp.bytes.received': e.bytesReceived,
-    'tcp.retransmits': e.retransmits,
-  };
-  const direction = directionName(e.direction);
-  if (direction) attributes['network.connection.direction'] = direction;
-  if (e.pid) attributes['process.pid'] = e.pid;
-  if (e.comm) attributes['process.executable.name'] = e.comm;
-  if (e.srttUs) attributes['tcp.rtt'] = e.srttUs / 1e6;
-  if (e.connectNs) attributes['tcp.connect.duration'] = e.connectNs / 1e9;
-  return attributes;
-}
-
-
-/**
- * One closed connection as a `tcp.connection` span (CLIENT for outbound,
- * SERVER for inbound) and its log record (same ids; random ones unless given).
- */
-export function closeEventToSignals(e: CloseEvent, ctx: EventContext, ids = randomIds(1)[0]): { span: SpanRecord; log: LogRecord } {
-  const attributes = connectionAttributes(e);
-  const kind: SpanKind = e.direction === TCP_DIR_OUTBOUND ? 3 : e.direction === TCP_DIR_INBOUND ? 2 : 0;
-  const { traceId, spanId } = ids;
-  const endTime = nsToHrTime(e.endNs + ctx.wallOffsetNs);
-  const span: SpanRecord = {
-    resource: ctx.resource, scope: ctx.scope, traceId, spanId, name: 'tcp.connection', kind,
-    startTime: nsToHrTime(e.startNs + ctx.wallOffsetNs), endTime, attributes,
-  };
-  const log: LogRecord = {
-    resource: ctx.resource, scope: ctx.scope, time: endTime, severityNumber: 9, severityText: 'INFO',
-    eventName: 'tcp.connection.closed', traceId, spanId, attributes: { ...attributes },
-    body: `tcp ${e.localAddr}:${e.localPort} -> ${e.peerAddr}:${e.peerPort} closed after ${Number(e.endNs - e.startNs) / 1e9}s: ${e.bytesSent} B sent, ${e.bytesReceived} B received`,
-  };
-  return { span, log };
 }

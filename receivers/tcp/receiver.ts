@@ -2,12 +2,13 @@
  * The `tcp` receiver: loads bpf/tcp.bpf.o, pushes the config's filters into
  * the kernel, reads the per-CPU series every `collection_interval` and
  * streams every closed connection as a span and a log record (one batch of
- * each per batch of the ring-buffer reader).
+ * each per batch of the ring-buffer reader), each only when a pipeline of
+ * that signal takes this receiver's output; with neither, the kernel streams nothing.
  */
 import { BpfReceiver } from '../../core/kernel/bpf-receiver';
 import { errorMessage } from '../../core/error-message';
 import type { CreateContext } from '../../core/component';
-import type { HrTime, LogRecord, Scope, SpanRecord } from '../../core/signals';
+import type { HrTime, Scope, Signal } from '../../core/signals';
 import { nowHrTime } from '../../core/signals';
 import { DEFAULT_MAX_SERIES, SeriesLimiter } from '../../core/cardinality';
 import { parseDuration } from '../../core/config/duration';
@@ -17,12 +18,12 @@ import {
   DEFAULT_COLLECTION_INTERVAL, DEFAULT_CONNECTION_EVENTS, DEFAULT_IGNORE_LOOPBACK, DEFAULT_INCLUDE_SELF, DEFAULT_MAX_CONNECTIONS,
   DEFAULT_MAX_ENTRIES, DEFAULT_PEER_ATTRIBUTES, DEFAULT_RTT_SAMPLE_INTERVAL, type TcpConfig,
 } from './config';
-import { closeEventToSignals, decodeCloseEvents, decodeSeries, toMetricRecords, type EventContext } from './decode';
+import { decodeSeries, toMetricRecords } from './decode';
+import { CloseEventDecoder, connectionLogRecord } from './close-events';
 import { TCP_DROP_MAP_FULL, TCP_DROP_RINGBUF_FULL, TCP_DROP_START_FULL } from './layout';
 import { builtBpfObjectPath } from '../../core/kernel/bpf-object';
 import { FILTER_PRESENT, ProcessFilters } from '../../core/kernel/process-filters';
 import { monotonicToWallOffset } from '../../core/kernel/clock';
-import { randomIds } from '../../core/kernel/span-ids';
 
 /** The two program sets in bpf/tcp.bpf.c, by hook. */
 export const TCP_PROGRAMS = {
@@ -64,13 +65,19 @@ export class TcpReceiver extends BpfReceiver {
   private readonly limiter: SeriesLimiter;
   private links: Link[] = [];
   private startTime: HrTime = nowHrTime();
-  private eventCtx?: EventContext;
+  private events?: CloseEventDecoder;
+  /** Which of the close events' signals to emit: those of the pipelines this receiver feeds (both when unknown). */
+  private readonly emit: { traces: boolean; logs: boolean };
   /** The program set in use, once started. */
   variant?: TcpVariant;
+  /** Whether the kernel streams close events, once started: `connection_events` and a traces or logs pipeline to take them. */
+  streamsEvents = false;
 
   constructor(private readonly config: TcpConfig, ctx: CreateContext, private readonly options: TcpReceiverOptions = {}) {
     super(ctx, parseDuration(config.collection_interval ?? DEFAULT_COLLECTION_INTERVAL));
     this.limiter = new SeriesLimiter(config.max_series ?? DEFAULT_MAX_SERIES, ctx.telemetry);
+    const wired = (signal: Signal): boolean => !ctx.signals || ctx.signals.includes(signal);
+    this.emit = { traces: wired('traces'), logs: wired('logs') };
   }
 
   /** Reads the kernel maps now and emits one batch per signal (the interval calls this). */
@@ -90,21 +97,13 @@ export class TcpReceiver extends BpfReceiver {
     }
   }
 
-  /** Emits one batch of spans and one of log records per batch the ring-buffer reader hands over (every 100 ms at most). */
+  /** Emits one batch of spans and one of log records (those wired) per batch the ring-buffer reader hands over (every 100 ms at most). */
   private onEvents(batch: RecordBatch): void {
-    if (!this.eventCtx) return;
-    const events = this.wellFormed(decodeCloseEvents(batch));
-    if (events.length === 0) return;
-    const ids = randomIds(events.length);
-    const spans: SpanRecord[] = [];
-    const logs: LogRecord[] = [];
-    for (let i = 0; i < events.length; i++) {
-      const { span, log } = closeEventToSignals(events[i], this.eventCtx, ids[i]);
-      spans.push(span);
-      logs.push(log);
-    }
-    this.subject.next({ signal: 'traces', records: spans });
-    this.subject.next({ signal: 'logs', records: logs });
+    if (!this.events) return;
+    const spans = this.wellFormed(this.events.decode(batch));
+    if (spans.length === 0) return;
+    if (this.emit.traces) this.subject.next({ signal: 'traces', records: spans });
+    if (this.emit.logs) this.subject.next({ signal: 'logs', records: spans.map(connectionLogRecord) });
   }
 
   protected async load(): Promise<void> {
@@ -112,7 +111,8 @@ export class TcpReceiver extends BpfReceiver {
     const path = builtBpfObjectPath(ctx.id, 'tcp', this.options.objectPath);
     const filters = new ProcessFilters(config, false);
     const ports = config.ports ?? [];
-    const events = config.connection_events ?? DEFAULT_CONNECTION_EVENTS;
+    // Nothing takes spans or log records: the kernel does not stream close events at all.
+    const events = (config.connection_events ?? DEFAULT_CONNECTION_EVENTS) && (this.emit.traces || this.emit.logs);
 
     const variants: TcpVariant[] = this.options.variant ? [this.options.variant] : ['tp_btf', 'raw_tp'];
     const { obj, variant } = await this.loadFirstVariant(path, variants, (obj, v) => {
@@ -136,9 +136,10 @@ export class TcpReceiver extends BpfReceiver {
     for (const port of ports) obj.map('filter_ports').update(u16Key(port), FILTER_PRESENT);
 
     if (events) {
-      this.eventCtx = { resource: ctx.resource, scope: this.scope, wallOffsetNs: monotonicToWallOffset() };
+      this.events = new CloseEventDecoder({ resource: ctx.resource, scope: this.scope, wallOffsetNs: monotonicToWallOffset() });
       this.reader = obj.readRingBuffer('events', (batch: RecordBatch) => this.onEvents(batch), { maxLatencyMs: EVENTS_MAX_LATENCY_MS });
     }
+    this.streamsEvents = events;
     this.startTime = nowHrTime();
     for (const p of TCP_PROGRAMS[variant]) this.links.push(obj.attach(p));
     this.variant = variant;

@@ -2,9 +2,9 @@
 import t from 'tap';
 import { SeriesLimiter } from '../../../core/cardinality';
 import { ComponentTelemetry } from '../../../core/telemetry';
-import {
-  AF_INET, AF_INET6, DURATION_BOUNDS, RTT_BOUNDS, closeEventToSignals, decodeCloseEvents, decodeSeries, formatAddress, toMetricRecords,
-} from '../../../receivers/tcp/decode';
+import { AF_INET, AF_INET6, DURATION_BOUNDS, RTT_BOUNDS, decodeSeries, formatAddress, toMetricRecords } from '../../../receivers/tcp/decode';
+import { CloseEventDecoder, connectionLogRecord, monotonicToHrTime } from '../../../receivers/tcp/close-events';
+import { WordStringCache } from '../../../receivers/tcp/word-cache';
 import { TCP_CLOSE_EVENT, TCP_DIR_INBOUND, TCP_DIR_OUTBOUND, TCP_SERIES, TCP_SERIES_KEY } from '../../../receivers/tcp/layout';
 
 const resource = { attributes: {} };
@@ -106,16 +106,18 @@ function batchOf(records: Buffer[]): { buffer: Buffer; count: number } {
   return { buffer: Buffer.concat(parts), count: records.length };
 }
 
-t.test('close events become a span and a log record with the same ids; short records are counted', async (t) => {
+t.test('close events become spans, and spans log records with the same ids and attributes; short records are counted', async (t) => {
   const good = closeRecord({ direction: TCP_DIR_OUTBOUND, family: AF_INET, local: '10.0.0.1', peer: '10.0.0.2', comm: 'curl', pid: 42 });
   const inbound = closeRecord({ direction: TCP_DIR_INBOUND, family: AF_INET6, local: '0000:0000:0000:0000:0000:0000:0000:0001', peer: '0000:0000:0000:0000:0000:0000:0000:0001', comm: '', pid: 0 });
-  const { events, malformed } = decodeCloseEvents(batchOf([good, Buffer.alloc(16), inbound]));
+  const decoder = new CloseEventDecoder({ resource, scope, wallOffsetNs: 1_700_000_000_000_000_000n });
+  const { events, malformed } = decoder.decode(batchOf([good, Buffer.alloc(16), inbound]));
   t.equal(malformed, 1);
   t.equal(events.length, 2);
-  const ctx = { resource, scope, wallOffsetNs: 1_700_000_000_000_000_000n };
-  const { span, log } = closeEventToSignals(events[0], ctx);
+  const [span, second] = events;
   t.equal(span.name, 'tcp.connection');
   t.equal(span.kind, 3, 'outbound: CLIENT');
+  t.equal(span.resource, resource);
+  t.equal(span.scope, scope);
   t.same(span.startTime, [1_700_000_001, 0]);
   t.same(span.endTime, [1_700_000_003, 500_000_000]);
   t.same(span.attributes, {
@@ -123,13 +125,73 @@ t.test('close events become a span and a log record with the same ids; short rec
     'network.peer.address': '10.0.0.2', 'network.peer.port': 443, 'tcp.bytes.sent': 1234, 'tcp.bytes.received': 99, 'tcp.retransmits': 2,
     'network.connection.direction': 'outbound', 'process.pid': 42, 'process.executable.name': 'curl', 'tcp.rtt': 150e-6, 'tcp.connect.duration': 20e-6,
   });
+  t.match(span.traceId, /^[0-9a-f]{32}$/);
+  t.match(span.spanId, /^[0-9a-f]{16}$/);
+  t.not(second.traceId, span.traceId, 'ids differ between spans');
+  t.not(second.spanId, span.spanId);
+  const log = connectionLogRecord(span);
   t.equal(log.eventName, 'tcp.connection.closed');
   t.equal(log.traceId, span.traceId);
   t.equal(log.spanId, span.spanId);
   t.same(log.time, span.endTime);
   t.same(log.attributes, span.attributes);
-  const second = closeEventToSignals(events[1], ctx).span;
+  t.equal(log.severityNumber, 9);
+  t.equal(log.body, 'tcp 10.0.0.1:40000 -> 10.0.0.2:443 closed after 2.5s: 1234 B sent, 99 B received');
   t.equal(second.kind, 2, 'inbound: SERVER');
-  t.match(second.attributes, { 'network.type': 'ipv6', 'network.peer.address': '::1' });
+  t.match(second.attributes, { 'network.type': 'ipv6', 'network.peer.address': '::1', 'network.local.address': '::1', 'network.connection.direction': 'inbound' });
   t.notOk('process.pid' in second.attributes, 'unknown owner: no pid');
+  t.notOk('process.executable.name' in second.attributes, 'no comm: no name');
+});
+
+t.test('close events: the same bytes from a cache, other bytes formatted anew; unaligned and truncated batches', async (t) => {
+  const decoder = new CloseEventDecoder({ resource, scope, wallOffsetNs: 0n });
+  const records = ['10.0.0.1', '10.0.0.2', '10.0.0.1'].map((peer, i) => closeRecord({ direction: TCP_DIR_OUTBOUND, family: AF_INET, local: '127.0.0.1', peer, comm: ['curl', 'wget', 'curl'][i], pid: 1 }));
+  const batch = batchOf(records);
+  const unaligned = Buffer.alloc(batch.buffer.length + 1).subarray(1);
+  batch.buffer.copy(unaligned);
+  for (const buffer of [batch.buffer, unaligned]) {
+    const { events, malformed } = decoder.decode({ buffer, count: 3 });
+    t.equal(malformed, 0);
+    t.same(events.map((e) => [e.attributes['network.peer.address'], e.attributes['process.executable.name']]), [['10.0.0.1', 'curl'], ['10.0.0.2', 'wget'], ['10.0.0.1', 'curl']]);
+    t.same(events[0].startTime, [1, 0]);
+  }
+  const cut = decoder.decode({ buffer: batch.buffer.subarray(0, batch.buffer.length - 8), count: 3 });
+  t.equal(cut.events.length, 2, 'the record cut off by the end of the buffer is skipped');
+  t.equal(cut.malformed, 1, 'and counted');
+  t.equal(decoder.decode({ buffer: batch.buffer, count: 5 }).malformed, 2, 'records the count promises but the buffer lacks are counted');
+});
+
+t.test('monotonicToHrTime is exact over the whole u64 range (checked against BigInt)', async (t) => {
+  const NS = 1_000_000_000n;
+  const values = [0n, 1n, 999_999_999n, 1_000_000_000n, 2n ** 32n - 1n, 2n ** 32n, 2n ** 53n - 1n, 2n ** 53n + 1n, 2n ** 63n + 12345n, 2n ** 64n - 1n];
+  let seed = 12345;
+  const next = (): bigint => BigInt((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0));
+  for (let i = 0; i < 2000; i++) values.push((next() << 32n) | next(), ((next() & 0xffffn) << 32n) | next());
+  let bad = 0;
+  for (const v of values) {
+    for (const offset of [0n, 1_764_000_000_999_999_999n]) {
+      const lo = Number(v & 0xffff_ffffn);
+      const hi = Number(v >> 32n);
+      const got = monotonicToHrTime(lo, hi, Number(offset / NS), Number(offset % NS));
+      const sum = v + offset;
+      if (got[0] !== Number(sum / NS) || got[1] !== Number(sum % NS)) {
+        bad++;
+        if (bad < 5) t.fail(`${v} + ${offset}: got ${got.join(',')}, expected ${sum / NS},${sum % NS}`);
+      }
+    }
+  }
+  t.equal(bad, 0, `${values.length * 2} values exact`);
+});
+
+t.test('WordStringCache: hits by all four words, a slot holds one key', async (t) => {
+  const cache = new WordStringCache(1);
+  t.equal(cache.lookup(1, 2, 3, 4), undefined);
+  t.equal(cache.store(1, 2, 3, 4, 'a'), 'a');
+  t.equal(cache.lookup(1, 2, 3, 4), 'a');
+  t.equal(cache.lookup(1, 2, 3, 5), undefined, 'another key');
+  t.equal(cache.lookup(0, 0, 0, 0), undefined, 'an empty slot is a miss');
+  for (let i = 0; i < 8; i++) cache.store(i, 0, 0, 0x8000_0000, `k${i}`);
+  const hits = [...Array(8).keys()].filter((i) => cache.lookup(i, 0, 0, 0x8000_0000) === `k${i}`).length;
+  t.ok(hits >= 1 && hits <= 2, `two slots hold at most two of eight keys (${hits})`);
+  t.throws(() => new WordStringCache(0), /bits must be 1\.\.16/);
 });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { CreateContext } from '../../../core/component';
-import type { Batch, LogRecord, MetricRecord, SpanRecord } from '../../../core/signals';
+import type { Batch, LogRecord, MetricRecord, Signal, SpanRecord } from '../../../core/signals';
 import { tcpReceiverFactory } from '../../../receivers/tcp';
 import type { TcpConfig } from '../../../receivers/tcp/config';
 import { TcpReceiver, type TcpReceiverOptions } from '../../../receivers/tcp/receiver';
@@ -127,9 +127,14 @@ export interface RunResult {
   receiver: TcpReceiver;
 }
 
-/** Starts the receiver, runs `body`, waits one interval and a bit, shuts down. */
-export async function withReceiver(config: Record<string, unknown>, body: () => Promise<void>, options: TcpReceiverOptions = {}): Promise<RunResult> {
-  const ctx = receiverContext();
+/**
+ * Starts the receiver, runs `body`, waits one interval and a bit, shuts down.
+ * `signals`: those of the pipelines it feeds, as the engine tells it (default: unknown, so all).
+ */
+export async function withReceiver(
+  config: Record<string, unknown>, body: () => Promise<void>, options: TcpReceiverOptions = {}, signals?: Signal[],
+): Promise<RunResult> {
+  const ctx = { ...receiverContext(), signals };
   const receiver = new TcpReceiver(tcpConfig(config), ctx, options);
   const batches: Batch[] = [];
   receiver.batches.subscribe((b) => batches.push(b));

@@ -10,6 +10,7 @@ import { probeTcp } from '../../../receivers/tcp';
 import { RTT_BOUNDS } from '../../../receivers/tcp/decode';
 import { TCP_PROGRAMS, TcpReceiver } from '../../../receivers/tcp/receiver';
 import type { BpfObject } from '../../../native/api';
+import type { Signal } from '../../../core/signals';
 import { ourProgramsAfterRelease, points, receiverContext, runClient, startServer, tcpConfig, total, withReceiver } from './harness';
 
 const K = 5;
@@ -103,6 +104,28 @@ t.test('comms filter keeps the outbound connections of that comm only; ignore_lo
   });
   t.equal(r2.spans.length, 0, 'no loopback connection');
   t.equal(total(r2.metrics, 'tcp.connections.opened'), 0);
+});
+
+t.test('only the wired signals are made; with neither traces nor logs wired the kernel streams no close event', { skip }, async (t) => {
+  const cases: Array<{ signals: Signal[]; spans: number; logs: number }> = [
+    { signals: ['metrics', 'traces'], spans: 3, logs: 0 },
+    { signals: ['logs'], spans: 0, logs: 3 },
+    { signals: ['metrics'], spans: 0, logs: 0 },
+  ];
+  for (const c of cases) {
+    const server = await startServer(SERVER, '127.0.0.1', 3, 10);
+    const r = await withReceiver({ comms: [CLIENT] }, async () => {
+      await runClient('client', CLIENT, '127.0.0.1', server.port, 3, 10);
+      await server.exited;
+    }, {}, c.signals);
+    const name = c.signals.join('+');
+    t.equal(r.spans.length, c.spans, `${name}: spans`);
+    t.equal(r.logs.length, c.logs, `${name}: log records`);
+    t.ok(r.logs.every((l) => l.attributes['process.executable.name'] === CLIENT && /^tcp 127\.0\.0\.1:\d+ -> 127\.0\.0\.1:\d+ closed after [\d.e-]+s: 10 B sent, 10 B received$/.test(String(l.body))),
+      `${name}: log records of the client's connections, with their body`);
+    t.equal(r.receiver.streamsEvents, c.spans + c.logs > 0, `${name}: the kernel streams close events only when something takes them`);
+    t.equal(total(r.metrics, 'tcp.connections.closed', { 'network.connection.direction': 'outbound' }), 3, `${name}: metrics all the same`);
+  }
 });
 
 t.test('peer_attributes and max_series: series by peer, folded past the budget', { skip }, async (t) => {
