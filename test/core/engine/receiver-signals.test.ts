@@ -32,6 +32,7 @@ t.test('each receiver is told the signals of the pipelines that list it, once ea
     receivers: new Map([component('receiver', 'probe/a'), component('receiver', 'probe/b')]),
     processors: new Map(),
     exporters: new Map([component('exporter', 'memory')]),
+    connectors: new Map(),
     pipelines,
     plugins: [],
     warnings: [],
