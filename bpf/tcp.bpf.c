@@ -298,23 +298,35 @@ static __always_inline void on_close(const struct sock *sk, struct tcp_conn *s, 
 static __always_inline int on_state(const struct sock *sk, int oldstate, int newstate)
 {
 	__u64 skp = (__u64)sk;
+	bool owner_state = newstate == TCP_FIN_WAIT1 || newstate == TCP_LAST_ACK;
 	struct tcp_conn *s;
 	__u64 now;
 
+	/* FIN_WAIT2, CLOSE_WAIT, CLOSING, TIME_WAIT, LISTEN, SYN_RECV change nothing here: out before any read. */
+	if (newstate != TCP_SYN_SENT && newstate != TCP_ESTABLISHED && newstate != TCP_CLOSE && !owner_state)
+		return 0;
 	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
 		return 0;
-	now = bpf_ktime_get_ns();
 	if (newstate == TCP_SYN_SENT) {
-		track(sk, TCP_DIR_OUTBOUND, now);
+		track(sk, TCP_DIR_OUTBOUND, bpf_ktime_get_ns());
 		return 0;
 	}
 	if (newstate == TCP_ESTABLISHED && oldstate == TCP_SYN_RECV) {
-		track(sk, TCP_DIR_INBOUND, now);
+		track(sk, TCP_DIR_INBOUND, bpf_ktime_get_ns());
 		return 0;
 	}
 	s = bpf_map_lookup_elem(&start, &skp);
 	if (!s)
 		return 0;
+	if (owner_state) {
+		/* close()/shutdown() of the owner: process context (as libbpf-tools' tcplife). */
+		if (!s->pid) {
+			s->pid = bpf_get_current_pid_tgid() >> 32;
+			bpf_get_current_comm(s->comm, sizeof(s->comm));
+		}
+		return 0;
+	}
+	now = bpf_ktime_get_ns();
 	if (newstate == TCP_ESTABLISHED && oldstate == TCP_SYN_SENT) {
 		struct tcp_series *val = series(&s->key);
 		__u64 connect = now - s->open_ns;
@@ -325,10 +337,6 @@ static __always_inline int on_state(const struct sock *sk, int oldstate, int new
 			val->connect_sum_ns += connect;
 			val->connect_slots[log2_slot(connect, TCP_N_SLOTS)] += 1;
 		}
-	} else if ((newstate == TCP_FIN_WAIT1 || newstate == TCP_LAST_ACK) && !s->pid) {
-		/* close()/shutdown() of the owner: process context (as libbpf-tools' tcplife). */
-		s->pid = bpf_get_current_pid_tgid() >> 32;
-		bpf_get_current_comm(s->comm, sizeof(s->comm));
 	} else if (newstate == TCP_CLOSE) {
 		on_close(sk, s, oldstate, now);
 	}
