@@ -117,7 +117,8 @@ class ProcSymbolizer implements Symbolizer {
     const state: ProcessState = { mapsDigest: digest, mappings: parseExecMappings(text), alive: true };
     let jitMemory = false;
     for (const m of state.mappings) {
-      if (m.fileBacked || m.path === VDSO) this.elfFor(pid, m);
+      if (m.fileBacked) this.prepareFile(m, pid);
+      else if (m.path === VDSO) this.elfFor(pid, m);
       else if (!SPECIAL_MAPPINGS.has(m.path)) jitMemory = true;
     }
     if (known?.perfMap !== undefined) {
@@ -203,6 +204,24 @@ class ProcSymbolizer implements Symbolizer {
     if (hit !== undefined) return { name: hit.name, module: mapping.path, address, offset, kind: 'user' };
     this.counters.unknownFrames++;
     return { name: `${basename(mapping.path)}+${hex(offset)}`, module: mapping.path, address, offset, kind: 'unknown' };
+  }
+
+  /**
+   * Makes sure a mapped file can be read after the process exits: read now
+   * unless it is cached, or its path still names the same file (then it is
+   * read when a frame first falls in it: most mapped libraries never are).
+   */
+  private prepareFile(mapping: ExecMapping, pid: number): void {
+    const key = this.elfKeys.peek(mapping.fileId);
+    if (key !== undefined && this.elfFiles.peek(key) !== undefined) return;
+    if (!mapping.deleted) {
+      try {
+        if (statSync(mapping.path, { throwIfNoEntry: false })?.ino === mapping.inode) return;
+      } catch {
+        // unreachable from here (permissions, another mount namespace): read it through the process now
+      }
+    }
+    this.elfFor(pid, mapping);
   }
 
   /** The ELF contents of a mapped file (or the vDSO), cached; null when it cannot be read. */
