@@ -95,6 +95,8 @@ export class PerfReceiver extends BpfReceiver {
   private readonly pending: PendingSamples;
   private readonly intervalMs: number;
   private readonly drainIntervalMs: number;
+  /** Set by shutdown: the last profile is written even without samples. */
+  private stopping = false;
 
   constructor(private readonly config: PerfConfig, ctx: CreateContext, private readonly options: PerfReceiverOptions = {}) {
     const collectionIntervalMs = parseDuration(config.collection_interval ?? DEFAULT_COLLECTION_INTERVAL);
@@ -122,7 +124,8 @@ export class PerfReceiver extends BpfReceiver {
     this.windowStartMs = endMs;
     const records = this.metricRecords(samples);
     if (records.length > 0) this.subject.next({ signal: 'metrics', records });
-    this.writes = this.writes.then(() => this.write(profile));
+    // An interval without samples writes no files (nothing to see, and the rotation would push out profiles that have some).
+    if (samples.length > 0 || this.stopping) this.writes = this.writes.then(() => this.write(profile));
   }
 
   /**
@@ -150,6 +153,7 @@ export class PerfReceiver extends BpfReceiver {
 
   /** Stops sampling, writes the last profile and waits until every profile is on disk. */
   override async shutdown(): Promise<void> {
+    this.stopping = true;
     try {
       await super.shutdown();
     } finally {
