@@ -28,6 +28,7 @@ const { runs: RUNS, iterations: ITERATIONS, only: ONLY, ...OPTS } = benchOptions
   warmup: { default: 11_000, quick: 1500, help: 'ms the receiver runs before the measured window' },
   window: { default: 10_000, quick: 2000, help: 'ms over which the profiler CPU time is measured, at least' },
   interval: { default: 10_000, quick: 1000, help: "ms: the receiver's collection_interval" },
+  comm: { default: undefined, help: "profile only threads of this name (the bench's own: spin), not every process: like-for-like figures on a shared machine" },
 });
 const LOOP_CPU = 0;
 const PROFILER_CPU = 1;
@@ -62,9 +63,11 @@ const WARMUP_MS = OPTS.warmup;
 const WINDOW_MS = OPTS.window;
 
 const receiver = (frequency, stats, formats = ['pprof', 'folded', 'html']) => () => startProfiler(process.execPath, [join(__dirname, 'host.js'), JSON.stringify({
+  ...(OPTS.comm ? { comms: [OPTS.comm] } : {}),
   frequency, collection_interval: `${COLLECTION_INTERVAL_MS}ms`, profiles: { directory: join(tmpdir(), `bench-perf-profiles-${process.pid}`), formats, max_files: 3 },
 }), ...(stats ? ['stats'] : [])], /^ready/m, stats ? 300 : WARMUP_MS, true);
-const bpftrace = (frequency) => () => startProfiler('bpftrace', ['-e', `profile:hz:${frequency} { @[ustack, kstack] = count(); }`], /Attaching \d+ probe/, 1500, false);
+const bpftraceFilter = OPTS.comm ? ` /comm == "${OPTS.comm}"/` : '';
+const bpftrace = (frequency) => () => startProfiler('bpftrace', ['-e', `profile:hz:${frequency}${bpftraceFilter} { @[ustack, kstack] = count(); }`], /Attaching \d+ probe/, 1500, false);
 
 /**
  * What else runs during the window: `busy`, a spinner on every CPU the whole
@@ -164,6 +167,7 @@ async function main() {
     };
   });
   console.log(`CPU-bound loop (${ITERATIONS} x 1000 LCG steps) pinned to CPU ${LOOP_CPU}, profilers on CPU ${PROFILER_CPU} sampling every CPU; median of ${RUNS} interleaved runs`);
+  if (OPTS.comm) console.log(`profilers sample only threads named ${OPTS.comm} (--comm)`);
   console.log(`profiler CPU over >= ${WINDOW_MS / 1000} s; the receiver after ${WARMUP_MS / 1000} s of warm-up, collecting every ${COLLECTION_INTERVAL_MS / 1000} s (pprof, folded, html unless said)`);
   printTable(['scenario', 'workload CPU ms', 'x bare', 'wall ms', 'x bare', 'profiler CPU, % of a core', 'goal'], rows.map((r) => [
     r.scenario, (r.median_workload_cpu_ns / 1e6).toFixed(1), r.slowdown.toFixed(4), (r.median_wall_ns / 1e6).toFixed(0), r.wall_slowdown.toFixed(3),
