@@ -12,6 +12,11 @@
  * then reads and deletes the other map, so no sample lands in a map while
  * it is being drained (only a program that read the old generation a few
  * microseconds before the flip can still add to it; it is read next time).
+ *
+ * New processes: the first sample of a process announces it in `new_pids`
+ * (with its name), so user space reads its mappings once, while it lives.
+ * An exec (new mappings) or the exit of the process (its pid may be reused)
+ * forgets it in `seen_pids`: its next sample announces it again.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -58,7 +63,7 @@ struct {
 	__uint(value_size, PERF_MAX_STACK_DEPTH * sizeof(__u64));
 } stacks SEC(".maps");
 
-/* Processes sampled at least once (recently): a new one is announced in `new_pids`. */
+/* Processes sampled at least once since their exec: a new one is announced in `new_pids`. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, PERF_MAX_SEEN_PIDS);
@@ -101,7 +106,7 @@ static __always_inline __s32 stack_id(struct bpf_perf_event_data *ctx, __u64 fla
 	return -1;
 }
 
-static __always_inline void announce_pid(__u32 tgid)
+static __always_inline void announce_pid(__u32 tgid, struct task_struct *task)
 {
 	static const __u8 one = 1;
 	struct perf_new_pid *e;
@@ -116,6 +121,8 @@ static __always_inline void announce_pid(__u32 tgid)
 	}
 	e->tgid = tgid;
 	e->_pad = 0;
+	if (BPF_CORE_READ_STR_INTO(&e->comm, task, group_leader, comm) < 0)
+		e->comm[0] = 0;
 	bpf_ringbuf_submit(e, 0);
 	bpf_map_update_elem(&seen_pids, &tgid, &one, BPF_ANY);
 }
@@ -173,12 +180,34 @@ int perf_sample(struct bpf_perf_event_data *ctx)
 		stack_id(ctx, 0, PERF_DROP_KERNEL_STACK_COLLISION, PERF_DROP_KERNEL_STACK_FAILED) : -1;
 
 	if (!kthread)
-		announce_pid(tgid);
+		announce_pid(tgid, task);
 	gen = bpf_map_lookup_elem(&generation, &zero);
 	if (gen && (*gen & 1))
 		count_sample(&counts_1, &key);
 	else
 		count_sample(&counts_0, &key);
+	return 0;
+}
+
+/* An exec replaces the mappings: the process's next sample announces it again. */
+SEC("tp_btf/sched_process_exec")
+int perf_exec(void *ctx)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	bpf_map_delete_elem(&seen_pids, &tgid);
+	return 0;
+}
+
+/* The main thread exits: the pid may be reused by another process, announced anew. */
+SEC("tp_btf/sched_process_exit")
+int perf_exit(void *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32;
+
+	if (tgid == (__u32)pid_tgid)
+		bpf_map_delete_elem(&seen_pids, &tgid);
 	return 0;
 }
 

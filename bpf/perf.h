@@ -12,7 +12,7 @@
 #define PERF_MAX_STACK_DEPTH 127
 /* Pids and comms the `filter_pids` / `filter_comms` maps hold at most. */
 #define PERF_MAX_FILTER 1024
-/* Processes remembered in `seen_pids` (a new one is announced through `new_pids`). */
+/* Processes remembered in `seen_pids` (a new one is announced through `new_pids`; an exec or exit forgets one). */
 #define PERF_MAX_SEEN_PIDS 8192
 
 /* Indexes of the `drops` per-CPU array. */
@@ -33,10 +33,14 @@ struct perf_sample_key {
 	char comm[TASK_COMM_LEN];	/* the thread's name */
 };
 
-/* One record of the `new_pids` ring buffer: a process sampled for the first time. */
+/*
+ * One record of the `new_pids` ring buffer: a process sampled for the first
+ * time (again after an exec, or when its pid is reused).
+ */
 struct perf_new_pid {
 	__u32 tgid;
 	__u32 _pad;
+	char comm[TASK_COMM_LEN];	/* the process's name: its main thread's comm */
 };
 
 #endif /* EBPF_PIPELINE_PERF_H */

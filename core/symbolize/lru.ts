@@ -32,6 +32,11 @@ export class LruMap<K, V> {
     }
   }
 
+  /** Every value, least recently used first (not marked used). */
+  values(): IterableIterator<V> {
+    return this.entries.values();
+  }
+
   /** Forgets `key`. */
   delete(key: K): void {
     this.entries.delete(key);

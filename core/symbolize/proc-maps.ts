@@ -19,11 +19,14 @@ export interface ExecMapping {
 
 const LINE = /^([0-9a-f]+)-([0-9a-f]+) (\S{4}) ([0-9a-f]+) ([0-9a-f]+):([0-9a-f]+) (\d+)\s*(.*)$/;
 const DELETED = ' (deleted)';
+const X = 'x'.charCodeAt(0);
 
 /** The executable mappings in `text` (the content of /proc/PID/maps), sorted by start address. */
 export function parseExecMappings(text: string): ExecMapping[] {
   const mappings: ExecMapping[] = [];
   for (const line of text.split('\n')) {
+    // Most mappings are not executable: skip them before the regular expression (perms are the 4 characters after the first space).
+    if (line.charCodeAt(line.indexOf(' ') + 3) !== X) continue;
     const m = LINE.exec(line);
     if (m === null || m[3]![2] !== 'x') continue;
     let path = m[8]!;

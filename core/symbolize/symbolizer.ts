@@ -10,7 +10,7 @@
  * Kernel addresses: /proc/kallsyms.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileOffsetToVaddr, readElf, type ElfInfo } from './elf';
 import { KernelSymbols } from './kallsyms';
@@ -26,6 +26,16 @@ export const DEFAULT_MAX_PROCESSES = 4096;
 export const DEFAULT_MAX_ELF_FILES = 256;
 /** kallsyms is read again on a miss at most this often (modules and BPF programs come and go). */
 const KALLSYMS_REFRESH_MS = 60_000;
+/**
+ * Default {@link SymbolizerOptions.maxCachedFrames}: frames kept for reuse
+ * (user frames per process and address, kernel frames per address). The
+ * same stacks come back every interval: a cached frame costs one map lookup.
+ */
+export const DEFAULT_MAX_CACHED_FRAMES = 65_536;
+/** Mappings that are neither files nor JIT code (no perf map names them). */
+const SPECIAL_MAPPINGS = new Set(['[vdso]', '[vsyscall]', '[uprobes]']);
+/** Bytes of the vDSO's ELF header read to tell one vDSO image from another. */
+const ELF_HEADER_BYTES = 64;
 
 /** The module of kernel frames. */
 export const KERNEL_MODULE = '[kernel]';
@@ -49,9 +59,11 @@ interface ProcessState {
   mappings: ExecMapping[];
   /** Whether the last read of its maps succeeded. */
   alive: boolean;
-  /** Its pid inside its own pid namespace (a container's), which names its perf map there. */
-  namespacePid: number;
+  /** Its pid inside its own pid namespace (a container's), which names its perf map there; read when first needed. */
+  namespacePid?: number;
   perfMap?: PerfMapState;
+  /** Frames of file-backed addresses by address (bounded by {@link DEFAULT_MAX_CACHED_FRAMES} in all). */
+  frames?: Map<number, Frame>;
 }
 
 function hex(n: number | bigint): string {
@@ -68,9 +80,15 @@ class ProcSymbolizer implements Symbolizer {
   private kernel: KernelSymbols | undefined;
   private kernelReadAt = 0;
   private readonly counters: SymbolizerStats = { unknownFrames: 0, unmappedFrames: 0, unreadableFiles: 0 };
+  private readonly maxCachedFrames: number;
+  /** User frames cached in all processes' `frames`. */
+  private cachedFrames = 0;
+  /** Kernel frames by address (cleared when kallsyms is read again or the bound is reached). */
+  private kernelFrames = new Map<bigint, Frame>();
 
   constructor(options: SymbolizerOptions) {
     this.procRoot = options.procRoot ?? '/proc';
+    this.maxCachedFrames = options.maxCachedFrames ?? DEFAULT_MAX_CACHED_FRAMES;
     this.processes = new LruMap(options.maxProcesses ?? DEFAULT_MAX_PROCESSES);
     const maxElf = options.maxElfFiles ?? DEFAULT_MAX_ELF_FILES;
     this.elfFiles = new LruMap(maxElf);
@@ -96,15 +114,19 @@ class ProcSymbolizer implements Symbolizer {
       known.alive = true;
       return known;
     }
-    const state: ProcessState = {
-      mapsDigest: digest,
-      mappings: parseExecMappings(text),
-      alive: true,
-      namespacePid: this.namespacePid(pid),
-    };
-    for (const m of state.mappings) if (m.fileBacked || m.path === VDSO) this.elfFor(pid, m);
-    if (known?.perfMap !== undefined) state.perfMap = known.perfMap;
-    this.loadPerfMap(pid, state);
+    const state: ProcessState = { mapsDigest: digest, mappings: parseExecMappings(text), alive: true };
+    let jitMemory = false;
+    for (const m of state.mappings) {
+      if (m.fileBacked) this.prepareFile(m, pid);
+      else if (m.path === VDSO) this.elfFor(pid, m);
+      else if (!SPECIAL_MAPPINGS.has(m.path)) jitMemory = true;
+    }
+    if (known?.perfMap !== undefined) {
+      state.perfMap = known.perfMap;
+      state.namespacePid = known.namespacePid;
+    }
+    // Only code in anonymous executable memory is named by a perf map: most processes have none (no stat, no status read).
+    if (jitMemory) this.loadPerfMap(pid, state);
     this.processes.set(pid, state);
     return state;
   }
@@ -125,12 +147,20 @@ class ProcSymbolizer implements Symbolizer {
         mapping = state === undefined ? undefined : findMapping(state.mappings, at);
       }
       if (mapping !== undefined && (mapping.fileBacked || mapping.path === VDSO)) {
+        const cached = state!.frames?.get(at);
+        if (cached !== undefined) {
+          if (cached.kind === 'unknown') this.counters.unknownFrames++;
+          frames.push(cached);
+          continue;
+        }
         let elf = elfOfMapping.get(mapping);
         if (elf === undefined) {
           elf = this.elfFor(pid, mapping);
           elfOfMapping.set(mapping, elf);
         }
-        frames.push(this.fileFrame(mapping, elf, address));
+        const frame = this.fileFrame(mapping, elf, address);
+        this.cacheFrame(state!, at, frame);
+        frames.push(frame);
         continue;
       }
       if (state !== undefined) {
@@ -156,6 +186,16 @@ class ProcSymbolizer implements Symbolizer {
     return frames;
   }
 
+  /** Keeps `frame` for `at` in `state`; past the bound, every process's cache is dropped and filling starts over. */
+  private cacheFrame(state: ProcessState, at: number, frame: Frame): void {
+    if (this.cachedFrames >= this.maxCachedFrames) {
+      for (const p of this.processes.values()) p.frames = undefined;
+      this.cachedFrames = 0;
+    }
+    (state.frames ??= new Map()).set(at, frame);
+    this.cachedFrames++;
+  }
+
   private fileFrame(mapping: ExecMapping, elf: ElfInfo | null, address: bigint): Frame {
     const fileOffset = Number(address) - mapping.start + mapping.fileOffset;
     const vaddr = elf === null ? undefined : fileOffsetToVaddr(elf.loads, fileOffset);
@@ -166,9 +206,27 @@ class ProcSymbolizer implements Symbolizer {
     return { name: `${basename(mapping.path)}+${hex(offset)}`, module: mapping.path, address, offset, kind: 'unknown' };
   }
 
+  /**
+   * Makes sure a mapped file can be read after the process exits: read now
+   * unless it is cached, or its path still names the same file (then it is
+   * read when a frame first falls in it: most mapped libraries never are).
+   */
+  private prepareFile(mapping: ExecMapping, pid: number): void {
+    const key = this.elfKeys.peek(mapping.fileId);
+    if (key !== undefined && this.elfFiles.peek(key) !== undefined) return;
+    if (!mapping.deleted) {
+      try {
+        if (statSync(mapping.path, { throwIfNoEntry: false })?.ino === mapping.inode) return;
+      } catch {
+        // unreachable from here (permissions, another mount namespace): read it through the process now
+      }
+    }
+    this.elfFor(pid, mapping);
+  }
+
   /** The ELF contents of a mapped file (or the vDSO), cached; null when it cannot be read. */
   private elfFor(pid: number, mapping: ExecMapping): ElfInfo | null {
-    const fileId = mapping.fileBacked ? mapping.fileId : `${mapping.path}:${pid}:${mapping.start}`;
+    const fileId = mapping.fileBacked ? mapping.fileId : this.vdsoId(pid, mapping);
     const key = this.elfKeys.get(fileId);
     if (key !== undefined) {
       const cached = this.elfFiles.get(key);
@@ -225,6 +283,28 @@ class ProcSymbolizer implements Symbolizer {
     }
   }
 
+  /**
+   * What identifies a process's vDSO image: its size and ELF header (the
+   * same kernel maps the same image in every process of an ABI), read from
+   * its memory: 64 bytes instead of the whole image for each new process.
+   * Per process and address when the header cannot be read.
+   */
+  private vdsoId(pid: number, mapping: ExecMapping): string {
+    const header = Buffer.alloc(ELF_HEADER_BYTES);
+    let fd: number | undefined;
+    try {
+      fd = openSync(`${this.procRoot}/${pid}/mem`, 'r');
+      if (readSync(fd, header, 0, ELF_HEADER_BYTES, mapping.start) === ELF_HEADER_BYTES) {
+        return `${mapping.path}:${mapping.end - mapping.start}:${header.toString('hex')}`;
+      }
+    } catch {
+      // not readable (gone, no permission): per process
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
+    return `${mapping.path}:${pid}:${mapping.start}`;
+  }
+
   /** The vDSO image of a live process, from its memory. */
   private readVdso(pid: number, mapping: ExecMapping): ElfInfo | null {
     let fd: number;
@@ -248,6 +328,7 @@ class ProcSymbolizer implements Symbolizer {
    * /tmp it sees (through /proc/PID/root).
    */
   private loadPerfMap(pid: number, state: ProcessState): boolean {
+    state.namespacePid ??= this.namespacePid(pid);
     const paths = [`${this.procRoot}/${pid}/root/tmp/perf-${state.namespacePid}.map`, `/tmp/perf-${pid}.map`];
     for (const path of paths) {
       let stat;
@@ -274,18 +355,28 @@ class ProcSymbolizer implements Symbolizer {
     let kernel = this.kernelSymbols();
     const frames: Frame[] = [];
     for (const address of addresses) {
+      const cached = this.kernelFrames.get(address);
+      if (cached !== undefined) {
+        frames.push(cached);
+        continue;
+      }
       let hit = kernel.lookup(address);
       if (hit === undefined && Date.now() - this.kernelReadAt > KALLSYMS_REFRESH_MS) {
         kernel = this.kernelSymbols(true);
         hit = kernel.lookup(address);
       }
       const offset = kernel.usable ? address - kernel.textBase : address;
+      let frame: Frame;
       if (hit !== undefined) {
-        frames.push({ name: hit.name, module: KERNEL_MODULE, address, offset, kind: 'kernel' });
+        frame = { name: hit.name, module: KERNEL_MODULE, address, offset, kind: 'kernel' };
+        // Unknown addresses are not kept: a module or BPF program may name them after the next kallsyms read.
+        if (this.kernelFrames.size >= this.maxCachedFrames) this.kernelFrames.clear();
+        this.kernelFrames.set(address, frame);
       } else {
         this.counters.unknownFrames++;
-        frames.push({ name: `${KERNEL_MODULE}+${hex(offset)}`, module: KERNEL_MODULE, address, offset, kind: 'unknown' });
+        frame = { name: `${KERNEL_MODULE}+${hex(offset)}`, module: KERNEL_MODULE, address, offset, kind: 'unknown' };
       }
+      frames.push(frame);
     }
     return frames;
   }
@@ -293,6 +384,7 @@ class ProcSymbolizer implements Symbolizer {
   private kernelSymbols(reload = false): KernelSymbols {
     if (this.kernel === undefined || reload) {
       this.kernelReadAt = Date.now();
+      this.kernelFrames = new Map();
       try {
         this.kernel = KernelSymbols.parse(readFileSync(`${this.procRoot}/kallsyms`, 'latin1'));
       } catch {

@@ -26,6 +26,8 @@ export interface SymbolizerOptions {
   maxProcesses?: number;
   /** Most ELF files whose symbol tables are kept in memory (least recently used forgotten). Default 256. */
   maxElfFiles?: number;
+  /** Most frames kept for reuse across calls (user frames by process and address, kernel frames by address). Default 65536. */
+  maxCachedFrames?: number;
   /** The procfs root, for tests. Default `/proc`. */
   procRoot?: string;
 }

@@ -43,9 +43,17 @@ export function decodeStack(value: Buffer): bigint[] {
   return out;
 }
 
-/** The tgid of a `new_pids` ring-buffer record. */
-export function decodeNewPid(buf: Buffer, offset: number): number {
-  return buf.readUInt32LE(offset + PERF_NEW_PID.members.tgid.offset);
+/** A `new_pids` ring-buffer record: a process sampled for the first time since its exec. */
+export interface NewPid {
+  tgid: number;
+  /** The process's name (its main thread's comm); empty when it could not be read. */
+  comm: string;
+}
+
+/** Decodes a `new_pids` ring-buffer record. */
+export function decodeNewPid(buf: Buffer, offset: number): NewPid {
+  const m = PERF_NEW_PID.members;
+  return { tgid: buf.readUInt32LE(offset + m.tgid.offset), comm: readComm(buf, offset + m.comm.offset) };
 }
 
 /** A stack id as the 4-byte key of `stacks`. */

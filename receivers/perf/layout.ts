@@ -36,7 +36,7 @@ export const PERF_SAMPLE_KEY = sequentialStruct('perf_sample_key', {
 });
 
 /** `struct perf_new_pid`, one record of the `new_pids` ring buffer. */
-export const PERF_NEW_PID = sequentialStruct('perf_new_pid', { tgid: 4, _pad: 4 });
+export const PERF_NEW_PID = sequentialStruct('perf_new_pid', { tgid: 4, _pad: 4, comm: TASK_COMM_LEN });
 
 /** Every struct of bpf/perf.h, for the layout test. */
 export const PERF_STRUCTS: readonly StructLayout[] = [PERF_SAMPLE_KEY, PERF_NEW_PID];

@@ -26,6 +26,16 @@ export class ProcessNames {
     this.names.set(pid, name);
   }
 
+  /** Remembers `name` for `pid` (replacing what was known: an exec or a reused pid). */
+  set(pid: number, name: string): void {
+    this.names.delete(pid);
+    if (this.names.size >= this.max) {
+      const oldest = this.names.keys().next().value;
+      if (oldest !== undefined) this.names.delete(oldest);
+    }
+    this.names.set(pid, name);
+  }
+
   /** `pid`'s name, or `fallback` (a thread's comm) when it was never read. */
   nameOf(pid: number, fallback: string): string {
     return this.names.get(pid) ?? fallback;

@@ -33,6 +33,8 @@ import { ProcessNames } from './process-names';
 
 /** The program in bpf/perf.bpf.c. */
 export const PERF_PROGRAM = 'perf_sample';
+/** The programs that forget a process at its exec and exit, so that its next sample announces it again. */
+export const PERF_LIFECYCLE_PROGRAMS = ['perf_exec', 'perf_exit'] as const;
 
 /**
  * How often the kernel maps are drained within a collection interval: about
@@ -91,10 +93,10 @@ export class PerfReceiver extends BpfReceiver {
   private writes: Promise<void> = Promise.resolve();
   private sinkErrors = 0;
   private readonly pending: PendingSamples;
-  /** Processes observed this interval (at most one per sampled pid: bounded by the interval's keys). */
-  private readonly observed = new Set<number>();
   private readonly intervalMs: number;
   private readonly drainIntervalMs: number;
+  /** Set by shutdown: the last profile is written even without samples. */
+  private stopping = false;
 
   constructor(private readonly config: PerfConfig, ctx: CreateContext, private readonly options: PerfReceiverOptions = {}) {
     const collectionIntervalMs = parseDuration(config.collection_interval ?? DEFAULT_COLLECTION_INTERVAL);
@@ -112,7 +114,6 @@ export class PerfReceiver extends BpfReceiver {
   override collect(): void {
     if (!this.obj || !this.drainer) return;
     this.drain();
-    this.observed.clear();
     const endMs = Date.now();
     const samples = this.pending.take();
     const profile = buildCpuProfile(samples, this.symbolizer, {
@@ -123,7 +124,8 @@ export class PerfReceiver extends BpfReceiver {
     this.windowStartMs = endMs;
     const records = this.metricRecords(samples);
     if (records.length > 0) this.subject.next({ signal: 'metrics', records });
-    this.writes = this.writes.then(() => this.write(profile));
+    // An interval without samples writes no files (nothing to see, and the rotation would push out profiles that have some).
+    if (samples.length > 0 || this.stopping) this.writes = this.writes.then(() => this.write(profile));
   }
 
   /**
@@ -143,7 +145,6 @@ export class PerfReceiver extends BpfReceiver {
     }
     this.ctx.telemetry.drop('stack_missing', drained.missingStacks);
     this.ctx.telemetry.drop('buffer_full', this.pending.add(drained));
-    for (const e of drained.entries) this.observe(e.tgid);
   }
 
   protected override onRunning(): void {
@@ -152,6 +153,7 @@ export class PerfReceiver extends BpfReceiver {
 
   /** Stops sampling, writes the last profile and waits until every profile is on disk. */
   override async shutdown(): Promise<void> {
+    this.stopping = true;
     try {
       await super.shutdown();
     } finally {
@@ -173,14 +175,16 @@ export class PerfReceiver extends BpfReceiver {
   }
 
   /**
-   * Captures a process's mappings and name while it lives (its frames then
-   * symbolize after it exits): at first sight, and again once per interval
-   * (an exec keeps the pid but changes the mappings).
+   * Captures a process's mappings (and its name, unless `comm` gives it)
+   * while it lives, so its frames symbolize after it exits: once per
+   * announcement, i.e. at its first sample after its start or exec (the
+   * kernel side forgets a process at exec and exit). Its mappings are read
+   * again only when a stack has an address outside them (dlopen, new JIT code).
    */
-  private observe(tgid: number): void {
-    if (tgid === 0 || this.observed.has(tgid)) return;
-    this.observed.add(tgid);
-    this.names.remember(tgid);
+  private observe(tgid: number, comm?: string): void {
+    if (tgid === 0) return;
+    if (comm) this.names.set(tgid, comm);
+    else this.names.remember(tgid);
     try {
       this.symbolizer.observe(tgid);
     } catch (err) {
@@ -190,7 +194,7 @@ export class PerfReceiver extends BpfReceiver {
 
   private onNewPids(batch: RecordBatch): void {
     const events = this.wellFormed(decodeFixedRecords(batch, PERF_NEW_PID.size, decodeNewPid));
-    for (const tgid of events) this.observe(tgid);
+    for (const e of events) this.observe(e.tgid, e.comm);
   }
 
   private metricRecords(samples: readonly StackSample[]): MetricRecord[] {
@@ -229,11 +233,14 @@ export class PerfReceiver extends BpfReceiver {
     }
     filters.fillMaps(obj);
     for (const pid of filters.pids) this.observe(pid);
+    // Parse /proc/kallsyms now (a one-time ~0.2 s of CPU) rather than in the first collection that has a kernel frame.
+    if (config.include_kernel ?? DEFAULT_INCLUDE_KERNEL) this.symbolizer.symbolizeKernel([]);
     this.drainer = new CountsDrainer(obj);
     // New pids are rare: a 100 ms latency (the reader then polls every 25 ms, not every 2 ms) is enough to read a process while it lives.
     this.reader = obj.readRingBuffer('new_pids', (batch) => this.onNewPids(batch), { maxLatencyMs: NEW_PID_LATENCY_MS });
     this.startTime = nowHrTime();
     this.windowStartMs = Date.now();
+    for (const p of PERF_LIFECYCLE_PROGRAMS) this.links.push(obj.attach(p));
     this.links.push(obj.attach(PERF_PROGRAM, { kind: 'perf_event', frequency: this.frequency }));
     ctx.logger.info({ component: ctx.id, frequency: this.frequency }, 'perf sampling attached');
   }

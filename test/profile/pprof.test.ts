@@ -104,3 +104,25 @@ t.test('sample types, period, time and duration', async (t) => {
   t.equal(BigInt(decoded.timeNanos), 1_795_620_600_250_000_000n);
   t.equal(Number(decoded.durationNanos), 10_000_000_000);
 });
+
+t.test('long stacks, long names, large and fractional values decode exactly', async (t) => {
+  const longName = `${'x'.repeat(300)}\u00e9`;
+  const deep = Array.from({ length: 200 }, (_, i) => ({
+    name: i === 7 ? longName : `f${i}`, module: i % 2 ? '/bin/a' : '[kernel]', address: 0xffffffff81000000n + BigInt(i * 16), offset: 0n, kind: 'user' as const,
+  }));
+  const big = {
+    ...profile,
+    samples: [{ stack: deep, values: [2 ** 40 + 3, 20_408_163.265306122 * 3], labels: { pid: 4_000_000, tid: 4_000_001, comm: 'deep' } }],
+  };
+  const d = PprofProfile.decode(gunzipSync(encodePprof(big)));
+  const s = (i: number | bigint): string => d.stringTable.strings[Number(i)]!;
+  const locations = new Map(d.location.map((l) => [Number(l.id), l]));
+  const functions = new Map(d.function.map((f) => [Number(f.id), f]));
+  const stack = d.sample[0]!.locationId.map((id) => {
+    const l = locations.get(Number(id))!;
+    return { name: s(functions.get(Number(l.line[0]!.functionId))!.name), address: BigInt(l.address) };
+  });
+  t.same(stack, deep.map((f) => ({ name: f.name, address: f.address })));
+  t.same(d.sample[0]!.value.map(Number), [2 ** 40 + 3, 61_224_489], 'int64 values: the integer part');
+  t.same(d.sample[0]!.label.map((l) => [s(l.key), Number(l.num), s(l.str)]), [['pid', 4_000_000, ''], ['tid', 4_000_001, ''], ['comm', 0, 'deep']]);
+});

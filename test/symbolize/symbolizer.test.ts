@@ -76,6 +76,25 @@ t.test('after exit with an ELF cache of one file: evicted files are read again f
   ]);
 });
 
+t.test('frames are reused across calls; past the cache bound they are made again, still exact', async (t) => {
+  const program = await runProgram(builds.withLib);
+  t.teardown(() => program.stop());
+  const a = program.addresses;
+  const addresses = [a.get('lib_function')! + 3n, a.get('hot_loop')!, a.get('main')!, a.get('sized_fn')! + 2n];
+  const expected = ['lib_function', 'hot_loop', 'main', `${basename(builds.withLib)}+0x${(nmAddress(builds.withLib, 'sized_fn') + 2n).toString(16)}`];
+  const cached = createSymbolizer();
+  const first = cached.symbolizeUser(program.pid, addresses);
+  const second = cached.symbolizeUser(program.pid, addresses);
+  t.same(names(first), expected);
+  t.ok(first.every((f, i) => f === second[i]), 'the same frame objects the second time');
+  t.equal(cached.stats().unknownFrames, 2, 'an unknown frame is counted each time it is returned, cached or not');
+  const kernelAddress = 0xffffffff81000000n;
+  t.equal(cached.symbolizeKernel([kernelAddress])[0]!.name, cached.symbolizeKernel([kernelAddress])[0]!.name);
+
+  const tiny = createSymbolizer({ maxCachedFrames: 2 });
+  for (let round = 0; round < 3; round++) t.same(names(tiny.symbolizeUser(program.pid, addresses)), expected, `round ${round} with a 2-frame cache`);
+});
+
 t.test('processes are bounded: the oldest observed one is forgotten', async (t) => {
   const first = await runProgram(builds.nonPie);
   const second = await runProgram(builds.pie);

@@ -123,15 +123,15 @@ export function sampleCount(profiles: readonly Profile[], keep: (s: Profile['sam
   return n;
 }
 
-/** Our program's name (bpf/perf.bpf.c). */
-export const PERF_PROGRAM_NAME = 'perf_sample';
+/** Our programs' names (bpf/perf.bpf.c). */
+export const PERF_PROGRAM_NAMES: readonly string[] = ['perf_sample', 'perf_exec', 'perf_exit'];
 
-/** Whether a program of ours is still loaded (`bpftool prog show`), polled for `timeoutMs` (freeing waits for RCU). */
+/** How many programs of ours are still loaded (`bpftool prog show`), polled for `timeoutMs` (freeing waits for RCU). */
 export async function perfProgramsLoaded(timeoutMs = 3000): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const out = execFileSync('bpftool', ['-j', 'prog', 'show']).toString();
-    const n = (JSON.parse(out) as Array<{ name?: string }>).filter((p) => p.name === PERF_PROGRAM_NAME).length;
+    const n = (JSON.parse(out) as Array<{ name?: string }>).filter((p) => p.name !== undefined && PERF_PROGRAM_NAMES.includes(p.name)).length;
     if (n === 0 || Date.now() > deadline) return n;
     await new Promise((r) => setTimeout(r, 50));
   }

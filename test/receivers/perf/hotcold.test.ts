@@ -4,9 +4,12 @@
  * of most of its samples and cold_loop has about a tenth of hot_loop's.
  */
 import t from 'tap';
+import { execFileSync, spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { probePerf } from '../../../receivers/perf';
+import { BPF_CACHE } from '../../support/bpf-compile';
 import type { Profile } from '../../../core/profile/types';
-import { startBurn, withPerfReceiver } from './harness';
+import { burnBinary, startBurn, withPerfReceiver } from './harness';
 
 const cannot = probePerf({});
 const skip = cannot ? `the perf receiver cannot run here: ${cannot}` : false;
@@ -57,9 +60,31 @@ t.test('a process that exits before the collection still symbolizes (observed at
   t.ok((tops.get('hot_loop') ?? 0) > 100, 'hot_loop named after the process exited');
 });
 
+t.test('an exec in a sampled process: the frames after it are named from the new binary, after the process exited', { skip }, async (t) => {
+  const execBurn = join(BPF_CACHE, 'perf-exec-burn');
+  execFileSync('cc', ['-O1', '-fno-omit-frame-pointer', '-Wall', '-o', execBurn, join(__dirname, 'fixtures', 'exec-burn.c')]);
+  let pid = 0;
+  const r = await withPerfReceiver({ frequency: 999, comms: ['perf-exec-burn', 'execd'], collection_interval: '10s' }, async () => {
+    // 300 ms in before_exec_loop, then the same pid runs burn (300 ms, 10:1 hot_loop:cold_loop) under the name execd.
+    const child = spawn(execBurn, ['300', burnBinary(), '300', 'execd'], { stdio: ['pipe', 'ignore', 'inherit'] });
+    pid = child.pid!;
+    child.stdin.end('go\n');
+    await new Promise<void>((resolve, reject) => child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`exec-burn exited ${code}`)))));
+    await new Promise((res) => setTimeout(res, 200));
+  });
+  // Samples taken after the exec (the thread is named execd then). The process is gone when they are symbolized:
+  // only the mappings read when its first sample after the exec announced it again can name them.
+  const after = topUserFrames(r.profiles.map((p) => ({ ...p, samples: p.samples.filter((s) => s.labels?.comm === 'execd') })), pid);
+  t.comment(JSON.stringify([...after]));
+  const total = [...after.values()].reduce((a, b) => a + b, 0);
+  t.ok(total > 200, `samples after the exec (${total})`);
+  t.ok((after.get('hot_loop') ?? 0) > 0.7 * total, 'hot_loop, from the new mappings');
+  const unknown = [...after].filter(([name]) => name.startsWith('[unknown]')).reduce((a, [, n]) => a + n, 0);
+  t.ok(unknown <= 2, `(almost) no frame outside the known mappings (${unknown})`);
+});
+
 t.test('kernel stacks: a syscall-heavy process shows kernel frames under its user frames', { skip }, async (t) => {
   // dd copying /dev/zero to /dev/null spends its time in the kernel.
-  const { spawn } = await import('node:child_process');
   const r = await withPerfReceiver({ frequency: 999, comms: ['dd'], collection_interval: '10s' }, async () => {
     await new Promise<void>((resolve, reject) => {
       const dd = spawn('dd', ['if=/dev/zero', 'of=/dev/null', 'bs=64k', 'count=60000'], { stdio: 'ignore' });

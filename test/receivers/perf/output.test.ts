@@ -20,6 +20,17 @@ const cannot = probePerf({});
 const skip = cannot ? `the perf receiver cannot run here: ${cannot}` : false;
 if (skip) t.comment(`skipping: ${skip}`);
 
+t.test('intervals without samples write no files; the last profile is written at shutdown all the same', { skip }, async (t) => {
+  const idle = await startBurn(1, 'perfidle'); // waits on its stdin: never runs
+  const r = await withPerfReceiver({ frequency: 99, pids: [idle.pid], collection_interval: '300ms' }, async () => {
+    await new Promise((res) => setTimeout(res, 1100));
+  });
+  await idle.go();
+  t.equal(r.paths.length, 1, 'one profile: the one at shutdown');
+  t.equal(r.profiles[0]?.samples.length, 0, 'with no samples');
+  t.equal(r.paths[0]?.length, 3, 'in every format');
+});
+
 t.test('pprof, folded and HTML files of a real profile', { skip }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'perf-output-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
