@@ -10,7 +10,7 @@ import type { AllocConfig } from '../../../receivers/alloc/config';
 import { AllocReceiver, type AllocReceiverOptions } from '../../../receivers/alloc/receiver';
 import { receiverContext, schemaConfig } from '../../support/receiver-context';
 import { BPF_CACHE } from '../../support/bpf-compile';
-import { sleep } from '../../support/metric-points';
+import { runReceiver, type ReceiverRun } from '../../support/receiver-run';
 export { sleep } from '../../support/metric-points';
 
 /** The collection interval of every kernel test. */
@@ -85,10 +85,7 @@ export async function startLeaktest(n: number, size: number, m: number, mode: Le
 }
 
 /** What a receiver run saw. */
-export interface RunResult {
-  batches: Batch[];
-  /** The metric points of the last metrics batch (cumulative: the totals). */
-  metrics: MetricRecord[];
+export interface RunResult extends ReceiverRun {
   /** The log records of the last logs batch (the last leak report). */
   leaks: LogRecord[];
   ctx: CreateContext;
@@ -106,22 +103,9 @@ export async function withReceiver(
   const receiver = new AllocReceiver(allocConfig(config), ctx, options);
   const batches: Batch[] = [];
   onBatches?.(batches);
-  receiver.batches.subscribe((b) => batches.push(b));
-  await receiver.start();
-  try {
-    await body();
-    await sleep(INTERVAL_MS * 2);
-  } finally {
-    await receiver.shutdown();
-  }
-  const last = (signal: Batch['signal']): Batch | undefined => batches.filter((b) => b.signal === signal).at(-1);
-  return {
-    batches,
-    metrics: (last('metrics')?.records ?? []) as MetricRecord[],
-    leaks: (last('logs')?.records ?? []) as LogRecord[],
-    ctx,
-    receiver,
-  };
+  const run = await runReceiver(receiver, body, INTERVAL_MS * 2, batches);
+  const leaks = (batches.filter((b) => b.signal === 'logs').at(-1)?.records ?? []) as LogRecord[];
+  return { ...run, leaks, ctx, receiver };
 }
 
 /** The value of the point of `name` for `pid` (undefined when there is none). */

@@ -4,13 +4,14 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realp
 import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { CreateContext } from '../../../core/component';
-import type { Batch, MetricRecord, SpanRecord } from '../../../core/signals';
+import type { SpanRecord } from '../../../core/signals';
 import { blockioReceiverFactory } from '../../../receivers/blockio';
 import type { BlockioConfig } from '../../../receivers/blockio/config';
 import { BlockioReceiver, type BlockioReceiverOptions } from '../../../receivers/blockio/receiver';
 import { receiverContext, schemaConfig } from '../../support/receiver-context';
 import { compileC } from '../../support/bpf-compile';
 import { sleep } from '../../support/metric-points';
+import { runReceiver, type ReceiverRun } from '../../support/receiver-run';
 export { points, total, sleep } from '../../support/metric-points';
 
 const execFileP = promisify(execFile);
@@ -91,11 +92,7 @@ export function fileSectors(file: string, count: number, startSector: number): S
 }
 
 /** What a receiver run saw. */
-export interface RunResult {
-  batches: Batch[];
-  /** The points of the last metrics batch (cumulative: the totals). */
-  metrics: MetricRecord[];
-  spans: SpanRecord[];
+export interface RunResult extends ReceiverRun {
   ctx: CreateContext;
   receiver: BlockioReceiver;
 }
@@ -104,23 +101,7 @@ export interface RunResult {
 export async function withReceiver(config: Record<string, unknown>, body: () => Promise<void>, options: BlockioReceiverOptions = {}): Promise<RunResult> {
   const ctx = receiverContext('blockio');
   const receiver = new BlockioReceiver(blockioConfig(config), ctx, options);
-  const batches: Batch[] = [];
-  receiver.batches.subscribe((b) => batches.push(b));
-  await receiver.start();
-  try {
-    await body();
-    await sleep(INTERVAL_MS * 1.5);
-  } finally {
-    await receiver.shutdown();
-  }
-  const metricBatches = batches.filter((b) => b.signal === 'metrics');
-  return {
-    batches,
-    metrics: (metricBatches[metricBatches.length - 1]?.records ?? []) as MetricRecord[],
-    spans: batches.filter((b) => b.signal === 'traces').flatMap((b) => b.records as SpanRecord[]),
-    ctx,
-    receiver,
-  };
+  return { ...(await runReceiver(receiver, body, INTERVAL_MS * 1.5)), ctx, receiver };
 }
 
 /** A span's duration in ns (from its HrTime start and end). */

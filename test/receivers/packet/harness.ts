@@ -3,12 +3,11 @@ import { execFileSync, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { createInterface } from 'node:readline';
 import type { CreateContext } from '../../../core/component';
-import type { Batch, MetricRecord } from '../../../core/signals';
 import { packetReceiverFactory } from '../../../receivers/packet';
 import type { PacketConfig } from '../../../receivers/packet/config';
 import { PacketReceiver } from '../../../receivers/packet/receiver';
 import { receiverContext as sharedReceiverContext, schemaConfig } from '../../support/receiver-context';
-import { sleep } from '../../support/metric-points';
+import { runReceiver, type ReceiverRun } from '../../support/receiver-run';
 export { points, total, sleep } from '../../support/metric-points';
 
 /** The collection interval of every kernel test. */
@@ -103,10 +102,7 @@ export function packetConfig(config: Record<string, unknown>): PacketConfig {
 }
 
 /** What a receiver run saw. */
-export interface RunResult {
-  batches: Batch[];
-  /** The metric points of the last batch (cumulative: the totals). */
-  metrics: MetricRecord[];
+export interface RunResult extends ReceiverRun {
   ctx: CreateContext;
   receiver: PacketReceiver;
 }
@@ -115,15 +111,6 @@ export interface RunResult {
 export async function withReceiver(config: Record<string, unknown>, body: (r: PacketReceiver) => Promise<void>): Promise<RunResult> {
   const ctx = receiverContext();
   const receiver = new PacketReceiver(packetConfig(config), ctx);
-  const batches: Batch[] = [];
-  receiver.batches.subscribe((b) => batches.push(b));
-  await receiver.start();
-  try {
-    await body(receiver);
-    await sleep(INTERVAL_MS * 1.5);
-  } finally {
-    await receiver.shutdown();
-  }
-  return { batches, metrics: (batches[batches.length - 1]?.records ?? []) as MetricRecord[], ctx, receiver };
+  return { ...(await runReceiver(receiver, () => body(receiver), INTERVAL_MS * 1.5)), ctx, receiver };
 }
 

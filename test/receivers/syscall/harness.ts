@@ -5,12 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { CreateContext } from '../../../core/component';
-import type { Batch, MetricRecord, SpanRecord } from '../../../core/signals';
 import { syscallReceiverFactory } from '../../../receivers/syscall';
 import type { SyscallConfig } from '../../../receivers/syscall/config';
 import { SyscallReceiver, type SyscallReceiverOptions } from '../../../receivers/syscall/receiver';
 import { receiverContext as sharedReceiverContext, schemaConfig } from '../../support/receiver-context';
 import { sleep } from '../../support/metric-points';
+import { runReceiver, type ReceiverRun } from '../../support/receiver-run';
 export { points, total, sleep } from '../../support/metric-points';
 
 /** The collection interval of every kernel test. */
@@ -98,13 +98,7 @@ export async function runWorkload(args: WorkloadArgs): Promise<number> {
 }
 
 /** What a receiver run saw. */
-export interface RunResult {
-  /** Every batch, in order. */
-  batches: Batch[];
-  /** The metric points of the last metrics batch (cumulative: the totals). */
-  metrics: MetricRecord[];
-  /** Every span of every batch. */
-  spans: SpanRecord[];
+export interface RunResult extends ReceiverRun {
   /** Metrics batches emitted by the interval, before shutdown. */
   intervalBatches: number;
   ctx: CreateContext;
@@ -119,31 +113,9 @@ export async function withReceiver(
 ): Promise<RunResult> {
   const ctx = receiverContext();
   const receiver = new SyscallReceiver(syscallConfig(config), ctx, options);
-  const batches: Batch[] = [];
-  let done = false;
-  let intervalBatches = 0;
-  receiver.batches.subscribe((b) => {
-    batches.push(b);
-    if (b.signal === 'metrics' && !done) intervalBatches++;
-  });
-  await receiver.start();
-  try {
-    await body();
-    await sleep(INTERVAL_MS * 1.5);
-  } finally {
-    done = true;
-    await receiver.shutdown();
-  }
-  const metricBatches = batches.filter((b) => b.signal === 'metrics');
-  const last = metricBatches[metricBatches.length - 1];
-  return {
-    batches,
-    metrics: (last?.records ?? []) as MetricRecord[],
-    spans: batches.filter((b) => b.signal === 'traces').flatMap((b) => b.records as SpanRecord[]),
-    intervalBatches,
-    ctx,
-    receiver,
-  };
+  const run = await runReceiver(receiver, body, INTERVAL_MS * 1.5);
+  const intervalBatches = run.batches.slice(0, run.beforeShutdown).filter((b) => b.signal === 'metrics').length;
+  return { ...run, intervalBatches, ctx, receiver };
 }
 
 /** Whether every attribute of `match` is on `attributes`. */

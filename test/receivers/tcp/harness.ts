@@ -6,12 +6,13 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { CreateContext } from '../../../core/component';
-import type { Batch, LogRecord, MetricRecord, Signal, SpanRecord } from '../../../core/signals';
+import type { Signal } from '../../../core/signals';
 import { tcpReceiverFactory } from '../../../receivers/tcp';
 import type { TcpConfig } from '../../../receivers/tcp/config';
 import { TcpReceiver, type TcpReceiverOptions } from '../../../receivers/tcp/receiver';
 import { receiverContext as sharedReceiverContext, schemaConfig } from '../../support/receiver-context';
 import { sleep } from '../../support/metric-points';
+import { runReceiver, type ReceiverRun } from '../../support/receiver-run';
 export { points, total, sleep } from '../../support/metric-points';
 
 /** The collection interval of every kernel test. */
@@ -117,12 +118,7 @@ export async function startHeldClient(comm: string, addr: string, port: number, 
 }
 
 /** What a receiver run saw. */
-export interface RunResult {
-  batches: Batch[];
-  /** The metric points of the last metrics batch (cumulative: the totals). */
-  metrics: MetricRecord[];
-  spans: SpanRecord[];
-  logs: LogRecord[];
+export interface RunResult extends ReceiverRun {
   ctx: CreateContext;
   receiver: TcpReceiver;
 }
@@ -136,24 +132,7 @@ export async function withReceiver(
 ): Promise<RunResult> {
   const ctx = { ...receiverContext(), signals };
   const receiver = new TcpReceiver(tcpConfig(config), ctx, options);
-  const batches: Batch[] = [];
-  receiver.batches.subscribe((b) => batches.push(b));
-  await receiver.start();
-  try {
-    await body();
-    await sleep(INTERVAL_MS * 1.5);
-  } finally {
-    await receiver.shutdown();
-  }
-  const metricBatches = batches.filter((b) => b.signal === 'metrics');
-  return {
-    batches,
-    metrics: (metricBatches[metricBatches.length - 1]?.records ?? []) as MetricRecord[],
-    spans: batches.filter((b) => b.signal === 'traces').flatMap((b) => b.records as SpanRecord[]),
-    logs: batches.filter((b) => b.signal === 'logs').flatMap((b) => b.records as LogRecord[]),
-    ctx,
-    receiver,
-  };
+  return { ...(await runReceiver(receiver, body, INTERVAL_MS * 1.5)), ctx, receiver };
 }
 
 /** Our programs' names (bpf/tcp.bpf.c). */
