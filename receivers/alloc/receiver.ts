@@ -98,6 +98,7 @@ export class AllocReceiver extends BpfReceiver {
   /** The profile files being written, awaited at shutdown. */
   private writing: Promise<void> = Promise.resolve();
   private links: Link[] = [];
+  private readonly nullCheckOffsets = new Map<string, number>();
   private startTime: HrTime = nowHrTime();
   private lastReport: HrTime = nowHrTime();
   /** The probes attached, as `file:symbol[ pid]` descriptions, once started. */
@@ -259,10 +260,21 @@ export class AllocReceiver extends BpfReceiver {
     }
   }
 
+  /** {@link nullCheckOffset}, read once per file and symbol (every pid of a `pids` list maps the same C library). */
+  private nullCheckOffsetOf(binary: string, symbol: string): number {
+    const key = `${binary}\0${symbol}`;
+    let offset = this.nullCheckOffsets.get(key);
+    if (offset === undefined) {
+      offset = nullCheckOffset(binary, symbol);
+      this.nullCheckOffsets.set(key, offset);
+    }
+    return offset;
+  }
+
   /** The entry probe, past the function's NULL check when it may skip one and the kernel takes it there; else at the start. */
   private attachEntry(probe: AllocProbe, spec: UprobeSpec): Link {
     const obj = this.obj!;
-    const offset = probe.skipNullCheck ? nullCheckOffset(spec.binary, spec.symbol) : 0;
+    const offset = probe.skipNullCheck ? this.nullCheckOffsetOf(spec.binary, spec.symbol) : 0;
     if (offset > 0) {
       try {
         return obj.attach(probe.enter, { ...spec, offset });
