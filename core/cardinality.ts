@@ -6,6 +6,7 @@
  */
 import type { Attributes } from './signals';
 import type { ComponentTelemetry } from './telemetry';
+import { attributesKey } from './attributes-key';
 
 /** Default `max_series` of the eBPF receivers. */
 export const DEFAULT_MAX_SERIES = 10_000;
@@ -34,7 +35,7 @@ export class SeriesLimiter {
       series = new Set();
       this.seen.set(metric, series);
     }
-    const key = seriesKey(attributes);
+    const key = attributesKey(attributes);
     if (series.has(key)) return attributes;
     if (series.size < this.maxSeries) {
       series.add(key);
@@ -43,9 +44,4 @@ export class SeriesLimiter {
     this.telemetry.folded++;
     return OVERFLOW_ATTRIBUTES;
   }
-}
-
-/** A stable key for an attribute set (order of keys does not matter). */
-function seriesKey(attributes: Attributes): string {
-  return JSON.stringify(Object.keys(attributes).sort().map((k) => [k, String(attributes[k])]));
 }

@@ -7,6 +7,8 @@
  */
 import type { Attributes, HrTime, LogRecord, MetricRecord, Resource, Scope } from '../../core/signals';
 import { AGENT_VERSION } from '../../core/version';
+import { attributesKey } from '../../core/attributes-key';
+import { LruMap } from '../../core/lru-map';
 
 /** Event name of the log records made from metric points. */
 export const METRIC_POINT_EVENT = 'metric.point';
@@ -37,11 +39,13 @@ function toMs(t: HrTime): number {
 /** Keeps the last cumulative value of at most `maxSeries` series and converts points one by one. */
 export class PointConverter {
   readonly stats: ConverterStats = { evictions: 0, resets: 0 };
-  private readonly series = new Map<string, SeriesState>();
+  private readonly series: LruMap<string, SeriesState>;
   /** Each resource's attributes as text, so equal resources (e.g. one per replayed line) share series. */
   private readonly resourceKeys = new WeakMap<Resource, string>();
 
-  constructor(private readonly maxSeries: number) {}
+  constructor(maxSeries: number) {
+    this.series = new LruMap(maxSeries);
+  }
 
   /** Series held. */
   get size(): number {
@@ -78,7 +82,7 @@ export class PointConverter {
       return;
     }
     const key = this.keyOf(point);
-    const previous = this.series.get(key);
+    const previous = this.series.peek(key);
     const sinceStart = startMs > 0 && startMs < timeMs;
     if (previous && previous.startMs === startMs && !(monotonic && value < previous.value)) {
       setDelta(out, value - previous.value, sum - previous.sum, point.type === 'histogram', timeMs - previous.timeMs);
@@ -87,17 +91,7 @@ export class PointConverter {
       // A first point (or a restart) covers the time since its start, when it has one.
       if (sinceStart) setDelta(out, value, sum, point.type === 'histogram', timeMs - startMs);
     }
-    this.remember(key, { startMs, timeMs, value, sum });
-  }
-
-  private remember(key: string, state: SeriesState): void {
-    this.series.delete(key);
-    if (this.series.size >= this.maxSeries) {
-      const oldest = this.series.keys().next().value as string;
-      this.series.delete(oldest);
-      this.stats.evictions++;
-    }
-    this.series.set(key, state);
+    this.stats.evictions += this.series.set(key, { startMs, timeMs, value, sum });
   }
 
   private keyOf(point: MetricRecord): string {
@@ -108,19 +102,6 @@ export class PointConverter {
     }
     return `${resourceKey}\u0000${point.name}\u0000${attributesKey(point.attributes)}`;
   }
-}
-
-/** Attributes as text, independent of key order (strings and numbers as they are, the rest as JSON). */
-function attributesKey(attributes: Attributes): string {
-  const keys = Object.keys(attributes);
-  if (keys.length > 1) keys.sort();
-  let key = '';
-  for (const k of keys) {
-    const v = attributes[k];
-    const text = typeof v === 'string' ? `s${v}` : typeof v === 'number' ? `n${v}` : `j${JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x))}`;
-    key += `${k}\u0000${text}\u0001`;
-  }
-  return key;
 }
 
 /** Sets `metric.delta`, `metric.interval`, `metric.rate` (and for histograms `metric.mean`) for a change over `intervalMs`. */

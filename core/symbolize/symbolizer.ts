@@ -14,7 +14,7 @@ import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from
 import { basename } from 'node:path';
 import { fileOffsetToVaddr, readElf, type ElfInfo } from './elf';
 import { KernelSymbols } from './kallsyms';
-import { LruMap } from './lru';
+import { LruMap } from '../lru-map';
 import { parsePerfMap } from './perf-map';
 import { findMapping, parseExecMappings, type ExecMapping } from './proc-maps';
 import type { SymbolTable } from './symbol-table';

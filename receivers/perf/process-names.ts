@@ -1,6 +1,6 @@
 /** Process names (`/proc/PID/comm` of the main thread) by pid, read while the process lives; bounded. */
 import { readFileSync } from 'node:fs';
-import { LruMap } from '../../core/symbolize/lru';
+import { LruMap } from '../../core/lru-map';
 
 /** Default bound of {@link ProcessNames}. */
 export const DEFAULT_MAX_PROCESS_NAMES = 4096;

@@ -1,7 +1,7 @@
 /** The lookup structures on hand-made input: symbol ranges, perf maps, kallsyms text, LRU bounds. */
 import t from 'tap';
 import { KernelSymbols } from '../../core/symbolize/kallsyms';
-import { LruMap } from '../../core/symbolize/lru';
+import { LruMap } from '../../core/lru-map';
 import { parsePerfMap } from '../../core/symbolize/perf-map';
 import { findMapping, parseExecMappings } from '../../core/symbolize/proc-maps';
 import { SymbolTable } from '../../core/symbolize/symbol-table';

@@ -22,14 +22,17 @@ export class LruMap<K, V> {
     return this.entries.get(key);
   }
 
-  /** Stores `value` as the most recently used; forgets the oldest entry beyond capacity. */
-  set(key: K, value: V): void {
+  /** Stores `value` as the most recently used; forgets the oldest entries beyond capacity and returns how many. */
+  set(key: K, value: V): number {
     this.entries.delete(key);
     this.entries.set(key, value);
+    let forgotten = 0;
     while (this.entries.size > this.capacity) {
       const oldest = this.entries.keys().next().value as K;
       this.entries.delete(oldest);
+      forgotten++;
     }
+    return forgotten;
   }
 
   /** Every value, least recently used first (not marked used). */
