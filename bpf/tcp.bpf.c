@@ -15,19 +15,24 @@
  *
  * RTT: tcp:tcp_probe fires for every segment an established socket receives,
  * far too often to count each. A tracked connection adds its smoothed RTT
- * (srtt) to the histogram only when srtt moved to another log2 slot since its
- * last sample, or rtt_sample_interval_ns has passed since it: at most one
- * sample per interval per connection, plus one per slot change (a few). The
- * close adds srtt too when its slot changed (or no sample was taken yet), so
- * the slot of every connection's last srtt is always in the histogram.
+ * (srtt) to the histogram once it is rtt_sample_interval_ns old, then only
+ * when srtt moved to another log2 slot since its last sample, or the interval
+ * has passed since it: at most one sample per interval per connection, plus
+ * one per slot change (a few). The close adds srtt too when its slot changed
+ * (or no sample was taken yet), so the slot of every connection's last srtt
+ * is always in the histogram, and a connection shorter than the interval
+ * counts once, at its close, at the cost of no histogram update per segment.
  *
  * Retransmits count segments, as the kernel's TcpRetransSegs does: each
  * tcp:tcp_retransmit_skb with err 0 (sent) adds the skb's tcp_skb_pcount
  * (TCP_SKB_CB(skb)->tcp_gso_segs, what the MIB adds). A failed send (err != 0:
  * the kernel counts those in TCPRetransFail too) is not a retransmitted segment.
  *
- * Two variants of every program: tp_btf (preferred) and raw_tp (fallback).
- * Both read the socket with CO-RE, so the body is shared.
+ * Two variants of every program: tp_btf (preferred) and raw_tp (fallback),
+ * one body. The tp_btf programs' arguments are typed, trusted pointers, so
+ * they read the socket with plain loads; the raw_tp ones with CO-RE probe
+ * reads, a helper call each (about 40 a connection: program time 3.6 us a
+ * connection against 2.7 for tp_btf here; bench/tcp/parts.js --stats).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -71,13 +76,31 @@ struct {
 	__type(value, struct tcp_series);
 } hists SEC(".maps");
 
-/* Recently closed connections' series, for a reset sent after the close (SO_LINGER 0). */
+/*
+ * The connections last closed on each CPU, for a reset sent after the close:
+ * close() of a socket with unread data or SO_LINGER 0 moves it to CLOSE, then
+ * sends the reset, in the same call (tcp_close, tcp_disconnect). On loopback
+ * the peer's own close runs in between (the softirq that takes the reset in),
+ * so a few are kept. A per-CPU ring costs a close a store; an LRU hash of
+ * closed sockets cost it an update (~0.3 us a connection).
+ */
+#define LAST_CLOSED 4
+
+struct last_closed {
+	__u32 next;
+	__u32 _pad;
+	struct {
+		__u64 sk;
+		struct tcp_series_key key;
+	} slots[LAST_CLOSED];
+};
+
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u64);
-	__type(value, struct tcp_series_key);
-} recent SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct last_closed);
+} last_closed SEC(".maps");
 
 /* One all-zero tcp_series: the initial value of new `hists` entries (too big for the stack). */
 struct {
@@ -123,24 +146,39 @@ static __always_inline struct tcp_series *series(const struct tcp_series_key *ke
 	return val;
 }
 
-static __always_inline __u16 peer_port_of(const struct sock *sk)
+/*
+ * A field of a kernel struct: a plain load where `btf` (the tp_btf programs),
+ * else a CO-RE probe read. `btf` is a constant at every call site (the bodies
+ * are always inlined), so each program keeps one of the two.
+ */
+#define READ(btf, ptr, field) ((btf) ? (ptr)->field : BPF_CORE_READ(ptr, field))
+
+/*
+ * The socket as a tcp_sock. A tp_btf program may read a typed pointer only
+ * within its type, so it needs the kernel's checked cast to read past struct
+ * sock (NULL: not a full TCP socket); a probe read reads anywhere.
+ */
+static __always_inline const struct tcp_sock *tcp_sk_of(const struct sock *sk, bool btf)
 {
-	return bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	return btf ? bpf_skc_to_tcp_sock((void *)sk) : (const struct tcp_sock *)sk;
+}
+
+static __always_inline __u16 peer_port_of(const struct sock *sk, bool btf)
+{
+	return bpf_ntohs(READ(btf, sk, __sk_common.skc_dport));
 }
 
 /* Copies the peer (or local) address: 4 bytes for IPv4, 16 for IPv6. */
-static __always_inline void read_addr(const struct sock *sk, __u16 family, bool peer, __u8 *out)
+static __always_inline void read_addr(const struct sock *sk, __u16 family, bool peer, __u8 *out, bool btf)
 {
 	if (family == AF_INET) {
-		if (peer)
-			BPF_CORE_READ_INTO((__u32 *)out, sk, __sk_common.skc_daddr);
-		else
-			BPF_CORE_READ_INTO((__u32 *)out, sk, __sk_common.skc_rcv_saddr);
+		*(__u32 *)out = peer ? READ(btf, sk, __sk_common.skc_daddr) : READ(btf, sk, __sk_common.skc_rcv_saddr);
+	} else if (btf) {
+		__builtin_memcpy(out, peer ? &sk->__sk_common.skc_v6_daddr : &sk->__sk_common.skc_v6_rcv_saddr, 16);
+	} else if (peer) {
+		BPF_CORE_READ_INTO((struct in6_addr *)out, sk, __sk_common.skc_v6_daddr);
 	} else {
-		if (peer)
-			BPF_CORE_READ_INTO((struct in6_addr *)out, sk, __sk_common.skc_v6_daddr);
-		else
-			BPF_CORE_READ_INTO((struct in6_addr *)out, sk, __sk_common.skc_v6_rcv_saddr);
+		BPF_CORE_READ_INTO((struct in6_addr *)out, sk, __sk_common.skc_v6_rcv_saddr);
 	}
 }
 
@@ -162,13 +200,13 @@ static __always_inline bool is_loopback(__u16 family, const __u8 *a)
 }
 
 /* Opens a tracked connection when the filters let it through. */
-static __always_inline void track(const struct sock *sk, __u32 direction, __u64 now)
+static __always_inline void track(const struct sock *sk, __u32 direction, __u64 now, bool btf)
 {
 	struct tcp_conn s = {};
 	__u64 skp = (__u64)sk;
-	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	__u16 lport = BPF_CORE_READ(sk, __sk_common.skc_num);
-	__u16 pport = peer_port_of(sk);
+	__u16 family = READ(btf, sk, __sk_common.skc_family);
+	__u16 lport = READ(btf, sk, __sk_common.skc_num);
+	__u16 pport = peer_port_of(sk, btf);
 	__u8 peer[16] = {};
 	struct tcp_series *val;
 
@@ -190,7 +228,7 @@ static __always_inline void track(const struct sock *sk, __u32 direction, __u64 
 	}
 	if (filter_ports_on && !bpf_map_lookup_elem(&filter_ports, &lport) && !bpf_map_lookup_elem(&filter_ports, &pport))
 		return;
-	read_addr(sk, family, true, peer);
+	read_addr(sk, family, true, peer, btf);
 	if (ignore_loopback && is_loopback(family, peer))
 		return;
 
@@ -220,36 +258,36 @@ static __always_inline void track(const struct sock *sk, __u32 direction, __u64 
  * everything up to write_seq is acknowledged; the peer's once received:
  * SOCK_DONE, set by tcp_fin()) come off.
  */
-static __always_inline void payload_bytes(const struct sock *sk, const struct tcp_conn *s, int oldstate, __u64 *sent, __u64 *received)
+static __always_inline void payload_bytes(const struct sock *sk, const struct tcp_sock *tp, const struct tcp_conn *s, int oldstate, __u64 *sent, __u64 *received, bool btf)
 {
-	const struct tcp_sock *tp = (const struct tcp_sock *)sk;
-	__u64 acked = BPF_CORE_READ(tp, bytes_acked);
-	__u64 rcvd = BPF_CORE_READ(tp, bytes_received);
+	__u64 acked = READ(btf, tp, bytes_acked);
+	__u64 rcvd = READ(btf, tp, bytes_received);
 	bool fin_sent = oldstate == TCP_FIN_WAIT1 || oldstate == TCP_FIN_WAIT2 || oldstate == TCP_CLOSING || oldstate == TCP_LAST_ACK;
 
 	if (s->key.direction == TCP_DIR_OUTBOUND && s->connect_ns && acked)
 		acked -= 1;
-	if (fin_sent && acked && BPF_CORE_READ(tp, snd_una) == BPF_CORE_READ(tp, write_seq))
+	if (fin_sent && acked && READ(btf, tp, snd_una) == READ(btf, tp, write_seq))
 		acked -= 1;
-	if (rcvd && (BPF_CORE_READ(sk, __sk_common.skc_flags) & (1UL << bpf_core_enum_value(enum sock_flags, SOCK_DONE))))
+	if (rcvd && (READ(btf, sk, __sk_common.skc_flags) & (1UL << bpf_core_enum_value(enum sock_flags, SOCK_DONE))))
 		rcvd -= 1;
 	*sent = acked;
 	*received = rcvd;
 }
 
-static __always_inline void on_close(const struct sock *sk, struct tcp_conn *s, int oldstate, __u64 now)
+static __always_inline void on_close(const struct sock *sk, const struct tcp_sock *tp, struct tcp_conn *s, int oldstate, __u64 now, bool btf)
 {
-	const struct tcp_sock *tp = (const struct tcp_sock *)sk;
 	__u64 skp = (__u64)sk;
+	__u32 zero = 0;
+	struct last_closed *last;
 	__u64 acked, received;
-	__u16 lport = BPF_CORE_READ(sk, __sk_common.skc_num);
-	__u32 srtt_us = BPF_CORE_READ(tp, srtt_us) >> 3;
+	__u16 lport = READ(btf, sk, __sk_common.skc_num);
+	__u32 srtt_us = READ(btf, tp, srtt_us) >> 3;
 	__u32 rtt_slot = log2_slot(srtt_us, TCP_RTT_SLOTS) + 1;
 	__u64 duration = now - s->open_ns;
 	struct tcp_series *val = series(&s->key);
 	struct tcp_close_event *e;
 
-	payload_bytes(sk, s, oldstate, &acked, &received);
+	payload_bytes(sk, tp, s, oldstate, &acked, &received, btf);
 	if (!lport)
 		lport = s->local_port;
 	if (val) {
@@ -268,34 +306,40 @@ static __always_inline void on_close(const struct sock *sk, struct tcp_conn *s, 
 		if (!e) {
 			count_drop(TCP_DROP_RINGBUF_FULL);
 		} else {
-			__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+			__u16 family = READ(btf, sk, __sk_common.skc_family);
 
 			e->start_ns = s->open_ns;
 			e->end_ns = now;
 			e->connect_ns = s->connect_ns;
 			e->bytes_sent = acked;
 			e->bytes_received = received;
-			e->retransmits = BPF_CORE_READ(tp, total_retrans);
+			e->retransmits = READ(btf, tp, total_retrans);
 			e->srtt_us = srtt_us;
 			e->pid = s->pid;
 			e->direction = s->key.direction;
 			e->family = family;
 			e->local_port = lport;
-			e->peer_port = peer_port_of(sk);
+			e->peer_port = peer_port_of(sk, btf);
 			e->_pad = 0;
 			__builtin_memset(e->local_addr, 0, sizeof(e->local_addr));
 			__builtin_memset(e->peer_addr, 0, sizeof(e->peer_addr));
-			read_addr(sk, family, false, e->local_addr);
-			read_addr(sk, family, true, e->peer_addr);
+			read_addr(sk, family, false, e->local_addr, btf);
+			read_addr(sk, family, true, e->peer_addr, btf);
 			__builtin_memcpy(e->comm, s->comm, TASK_COMM_LEN);
 			bpf_ringbuf_submit(e, wakeup_flags(&events));
 		}
 	}
-	bpf_map_update_elem(&recent, &skp, &s->key, BPF_ANY);
+	last = bpf_map_lookup_elem(&last_closed, &zero);
+	if (last) {
+		__u32 i = last->next++ % LAST_CLOSED;
+
+		last->slots[i].sk = skp;
+		last->slots[i].key = s->key;
+	}
 	bpf_map_delete_elem(&start, &skp);
 }
 
-static __always_inline int on_state(const struct sock *sk, int oldstate, int newstate)
+static __always_inline int on_state(const struct sock *sk, int oldstate, int newstate, bool btf)
 {
 	__u64 skp = (__u64)sk;
 	bool owner_state = newstate == TCP_FIN_WAIT1 || newstate == TCP_LAST_ACK;
@@ -305,14 +349,14 @@ static __always_inline int on_state(const struct sock *sk, int oldstate, int new
 	/* FIN_WAIT2, CLOSE_WAIT, CLOSING, TIME_WAIT, LISTEN, SYN_RECV change nothing here: out before any read. */
 	if (newstate != TCP_SYN_SENT && newstate != TCP_ESTABLISHED && newstate != TCP_CLOSE && !owner_state)
 		return 0;
-	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
+	if (READ(btf, sk, sk_protocol) != IPPROTO_TCP)
 		return 0;
 	if (newstate == TCP_SYN_SENT) {
-		track(sk, TCP_DIR_OUTBOUND, bpf_ktime_get_ns());
+		track(sk, TCP_DIR_OUTBOUND, bpf_ktime_get_ns(), btf);
 		return 0;
 	}
 	if (newstate == TCP_ESTABLISHED && oldstate == TCP_SYN_RECV) {
-		track(sk, TCP_DIR_INBOUND, bpf_ktime_get_ns());
+		track(sk, TCP_DIR_INBOUND, bpf_ktime_get_ns(), btf);
 		return 0;
 	}
 	s = bpf_map_lookup_elem(&start, &skp);
@@ -332,13 +376,18 @@ static __always_inline int on_state(const struct sock *sk, int oldstate, int new
 		__u64 connect = now - s->open_ns;
 
 		s->connect_ns = connect;
-		s->local_port = BPF_CORE_READ(sk, __sk_common.skc_num);
+		s->local_port = READ(btf, sk, __sk_common.skc_num);
 		if (val) {
 			val->connect_sum_ns += connect;
 			val->connect_slots[log2_slot(connect, TCP_N_SLOTS)] += 1;
 		}
 	} else if (newstate == TCP_CLOSE) {
-		on_close(sk, s, oldstate, now);
+		const struct tcp_sock *tp = tcp_sk_of(sk, btf);
+
+		if (tp)
+			on_close(sk, tp, s, oldstate, now, btf);
+		else
+			bpf_map_delete_elem(&start, &skp);
 	}
 	return 0;
 }
@@ -347,9 +396,9 @@ static __always_inline int on_state(const struct sock *sk, int oldstate, int new
  * tcp:tcp_probe: adds the connection's srtt to the RTT histogram when it
  * changed log2 slot since the last sample or the sampling interval passed.
  */
-static __always_inline void on_probe(const struct sock *sk)
+static __always_inline void on_probe(const struct sock *sk, bool btf)
 {
-	const struct tcp_sock *tp = (const struct tcp_sock *)sk;
+	const struct tcp_sock *tp;
 	__u64 skp = (__u64)sk;
 	struct tcp_conn *s = bpf_map_lookup_elem(&start, &skp);
 	struct tcp_series *val;
@@ -358,11 +407,16 @@ static __always_inline void on_probe(const struct sock *sk)
 
 	if (!s)
 		return;
-	srtt_us = BPF_CORE_READ(tp, srtt_us) >> 3;
+	now = bpf_ktime_get_ns();
+	if (!s->rtt_slot && now - s->open_ns < rtt_sample_interval_ns)
+		return; /* its first sample waits for its first interval, or its close */
+	tp = tcp_sk_of(sk, btf);
+	if (!tp)
+		return;
+	srtt_us = READ(btf, tp, srtt_us) >> 3;
 	if (!srtt_us)
 		return;
 	slot = log2_slot(srtt_us, TCP_RTT_SLOTS);
-	now = bpf_ktime_get_ns();
 	if (slot + 1 == s->rtt_slot && now - s->rtt_sample_ns < rtt_sample_interval_ns)
 		return;
 	s->rtt_slot = slot + 1;
@@ -393,8 +447,20 @@ static __always_inline void count_event(const struct sock *sk, int which, __u32 
 
 	if (sk) {
 		struct tcp_conn *s = bpf_map_lookup_elem(&start, &skp);
+		__u32 zero = 0;
+		struct last_closed *last;
 
-		key = s ? &s->key : bpf_map_lookup_elem(&recent, &skp);
+		if (s) {
+			key = &s->key;
+		} else {
+			last = bpf_map_lookup_elem(&last_closed, &zero);
+			for (int i = 0; last && i < LAST_CLOSED; i++) {
+				if (last->slots[i].sk == skp) {
+					key = &last->slots[i].key;
+					break;
+				}
+			}
+		}
 	}
 	if (!key && any_filter())
 		return;
@@ -412,7 +478,7 @@ static __always_inline void count_event(const struct sock *sk, int which, __u32 
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(tcp_btf_state, const struct sock *sk, const int oldstate, const int newstate)
 {
-	return on_state(sk, oldstate, newstate);
+	return on_state(sk, oldstate, newstate, true);
 }
 
 SEC("tp_btf/tcp_retransmit_skb")
@@ -440,14 +506,14 @@ int BPF_PROG(tcp_btf_recv_reset, struct sock *sk)
 SEC("tp_btf/tcp_probe")
 int BPF_PROG(tcp_btf_probe, struct sock *sk)
 {
-	on_probe(sk);
+	on_probe(sk, true);
 	return 0;
 }
 
 SEC("raw_tp/inet_sock_set_state")
 int BPF_PROG(tcp_raw_state, const struct sock *sk, const int oldstate, const int newstate)
 {
-	return on_state(sk, oldstate, newstate);
+	return on_state(sk, oldstate, newstate, false);
 }
 
 SEC("raw_tp/tcp_retransmit_skb")
@@ -475,7 +541,7 @@ int BPF_PROG(tcp_raw_recv_reset, struct sock *sk)
 SEC("raw_tp/tcp_probe")
 int BPF_PROG(tcp_raw_probe, struct sock *sk)
 {
-	on_probe(sk);
+	on_probe(sk, false);
 	return 0;
 }
 
