@@ -5,8 +5,11 @@
  * times. Prints "<connections per second> <seconds> <CPU us per connection>"
  * (the CPU time of both threads, user + system: softirq work done on their
  * behalf included, other tasks' time not, so it holds on a busy machine).
+ * With RATE > 0 the client holds that many connections a second at most:
+ * it sleeps whenever it is ahead of the schedule (checked every 50
+ * connections); a loop that cannot keep up never sleeps and falls behind.
  *
- *   connloop N [CLIENT_CPU SERVER_CPU]
+ *   connloop N [CLIENT_CPU SERVER_CPU [RATE]]
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -50,11 +53,31 @@ static void *server(void *arg)
 	return NULL;
 }
 
+/* Sleeps until `due` seconds after `t0` when that is still ahead. */
+static void keep_to_schedule(const struct timespec *t0, double due)
+{
+	struct timespec now, until;
+	double ahead;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ahead = due - ((now.tv_sec - t0->tv_sec) + (now.tv_nsec - t0->tv_nsec) / 1e9);
+	if (ahead <= 0)
+		return;
+	until.tv_sec = t0->tv_sec + (time_t)due;
+	until.tv_nsec = t0->tv_nsec + (long)((due - (time_t)due) * 1e9);
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec += 1;
+		until.tv_nsec -= 1000000000L;
+	}
+	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t len = sizeof(a);
 	struct timespec t0, t1;
+	double rate;
 	pthread_t th;
 	int one = 1;
 	char c;
@@ -69,8 +92,11 @@ int main(int argc, char **argv)
 	}
 	pthread_create(&th, NULL, server, (void *)(long)(argc > 3 ? atoi(argv[3]) : -1));
 	pin(argc > 2 ? atoi(argv[2]) : -1);
+	rate = argc > 4 ? atof(argv[4]) : 0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (long i = 0; i < n; i++) {
+		if (rate > 0 && i % 50 == 0)
+			keep_to_schedule(&t0, i / rate);
 		int fd = socket(AF_INET, SOCK_STREAM, 0);
 
 		if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a))) {

@@ -30,6 +30,14 @@ struct {
 } start SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u64);
+	__type(value, struct conn);
+} start_np SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
@@ -49,8 +57,7 @@ int BPF_PROG(empty_probe, struct sock *sk)
 }
 
 /* Opens at SYN_SENT and SYN_RECV -> ESTABLISHED, finds at every other change the receiver acts on, deletes at CLOSE. */
-SEC("tp_btf/inet_sock_set_state")
-int BPF_PROG(hash_state, const struct sock *sk, const int oldstate, const int newstate)
+static __always_inline int hash_body(void *map, const struct sock *sk, const int oldstate, const int newstate)
 {
 	__u64 skp = (__u64)sk;
 	struct conn *c;
@@ -62,16 +69,29 @@ int BPF_PROG(hash_state, const struct sock *sk, const int oldstate, const int ne
 	if (newstate == TCP_SYN_SENT || (newstate == TCP_ESTABLISHED && oldstate == TCP_SYN_RECV)) {
 		struct conn s = { .open_ns = bpf_ktime_get_ns() };
 
-		bpf_map_update_elem(&start, &skp, &s, BPF_ANY);
+		bpf_map_update_elem(map, &skp, &s, BPF_ANY);
 		return 0;
 	}
-	c = bpf_map_lookup_elem(&start, &skp);
+	c = bpf_map_lookup_elem(map, &skp);
 	if (!c)
 		return 0;
 	c->flags++;
 	if (newstate == TCP_CLOSE)
-		bpf_map_delete_elem(&start, &skp);
+		bpf_map_delete_elem(map, &skp);
 	return 0;
+}
+
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(hash_state, const struct sock *sk, const int oldstate, const int newstate)
+{
+	return hash_body(&start, sk, oldstate, newstate);
+}
+
+/* The same in a hash that allocates its elements on update. */
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(hash_np_state, const struct sock *sk, const int oldstate, const int newstate)
+{
+	return hash_body(&start_np, sk, oldstate, newstate);
 }
 
 SEC("tp_btf/inet_sock_set_state")

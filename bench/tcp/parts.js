@@ -13,17 +13,18 @@
 // statistics: runs per connection, ns per run), which the loop's run-to-run
 // noise does not blur; the hook's dispatch is not in it (the empty sets give that).
 //
-//   node bench/tcp/parts.js [--runs 7] [--connections 20000] [--stats] [--quick] [--help]
+//   node bench/tcp/parts.js [--runs 7] [--connections 20000] [--only NAME] [--stats] [--quick] [--help]
 'use strict';
 const { execFileSync } = require('node:child_process');
 const { mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
-const { ROOT, benchOptions, requireRoot, compileC, makeBpf, median, printTable, runMain } = require('../common');
+const { ONLY_OPTION, ROOT, benchOptions, requireRoot, compileC, makeBpf, median, printTable, runMain } = require('../common');
 
-const { runs: RUNS, connections: CONNECTIONS, stats: STATS } = benchOptions('node bench/tcp/parts.js', {
+const { runs: RUNS, connections: CONNECTIONS, only: ONLY, stats: STATS } = benchOptions('node bench/tcp/parts.js', {
   runs: { default: 7, quick: 1, help: 'runs of each set, interleaved; medians are reported' },
   connections: { default: 20000, quick: 2000, help: 'connections per run' },
+  only: ONLY_OPTION,
   stats: { default: false, help: 'report the programs\' BPF run-time statistics (runs and ns per connection)' },
 });
 
@@ -35,6 +36,7 @@ const SETS = {
   'empty state': [PARTS, 'empty_state'],
   'empty state + probe': [PARTS, 'empty_state', 'empty_probe'],
   'state in a hash': [PARTS, 'hash_state'],
+  'state in a hash, not preallocated': [PARTS, 'hash_np_state'],
   'state in socket storage': [PARTS, 'sks_state'],
   'state in socket storage, no delete': [PARTS, 'sks_nodelete_state'],
   'receiver: state': [RECEIVER, 'tcp_btf_state'],
@@ -55,12 +57,13 @@ async function main() {
     execFileSync('clang', ['-g', '-O2', '-target', 'bpf', `-D__TARGET_ARCH_${arch}`, '-I', join(ROOT, 'bpf/.output'), '-c', join(__dirname, 'parts.bpf.c'), '-o', parts]);
     /** CPU us per connection of one run of the loop. */
     const runLoop = () => Number(execFileSync(bin, [String(CONNECTIONS), '0', '1']).toString().trim().split(' ')[2]);
-    const results = Object.fromEntries(Object.keys(SETS).map((k) => [k, []]));
+    const sets = Object.fromEntries(Object.entries(SETS).filter(([name]) => name === 'bare' || !ONLY || name.includes(ONLY)));
+    const results = Object.fromEntries(Object.keys(sets).map((k) => [k, []]));
     /** Per set, per program: [runs per connection, ns per run] of each run (--stats). */
-    const stats = Object.fromEntries(Object.keys(SETS).map((k) => [k, {}]));
+    const stats = Object.fromEntries(Object.keys(sets).map((k) => [k, {}]));
     const statsOn = STATS ? native.enableStats() : undefined;
     for (let run = 0; run < RUNS; run++) {
-      for (const [name, [file, ...programs]] of Object.entries(SETS)) {
+      for (const [name, [file, ...programs]] of Object.entries(sets)) {
         let o;
         if (file) {
           o = native.openObject(file === PARTS ? parts : file);
@@ -82,10 +85,12 @@ async function main() {
     const bare = median(results.bare);
     const bareMin = Math.min(...results.bare);
     console.log(`loopback connect/close loop, ${CONNECTIONS} connections, CPU us per connection, one set of programs at a time, median of ${RUNS} runs`);
-    printTable(['programs attached', 'median us/conn', '+ us/conn', 'x bare', 'min us/conn', '+ us/conn (min)', 'runs'], Object.entries(results).map(([name, xs]) => {
+    // Each run of a set is paired with bare's run of the same round (seconds apart): the machine's slow drift cancels.
+    const added = (xs) => median(xs.map((x, i) => x - results.bare[i]));
+    printTable(['programs attached', 'median us/conn', '+ us/conn (paired)', 'x bare', 'min us/conn', '+ us/conn (min)', 'runs'], Object.entries(results).map(([name, xs]) => {
       const m = median(xs);
       const lo = Math.min(...xs);
-      return [name, m.toFixed(2), (m - bare).toFixed(2), (m / bare).toFixed(3), lo.toFixed(2), (lo - bareMin).toFixed(2), xs.map((x) => x.toFixed(1)).join(' ')];
+      return [name, m.toFixed(2), added(xs).toFixed(2), ((bare + added(xs)) / bare).toFixed(3), lo.toFixed(2), (lo - bareMin).toFixed(2), xs.map((x) => x.toFixed(1)).join(' ')];
     }), [0, 6]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
