@@ -27,6 +27,13 @@
  * tcp:tcp_retransmit_skb with err 0 (sent) adds the skb's tcp_skb_pcount
  * (TCP_SKB_CB(skb)->tcp_gso_segs, what the MIB adds). A failed send (err != 0:
  * the kernel counts those in TCPRetransFail too) is not a retransmitted segment.
+ * A tracked connection's close reconciles its series with the socket's own
+ * count (tcp_sock.total_retrans: the same segments, failed sends included):
+ * what the program did not see is added then, as sent. That is an inbound connection's SYN-ACK retransmits (made
+ * by its request socket, before it was tracked) and any retransmit the kernel
+ * ran no program for (this machine's kernel skips tracing programs while a
+ * task of thread group 1 is current, softirq work included, and counts no
+ * miss).
  *
  * Two variants of every program: tp_btf (preferred) and raw_tp (fallback),
  * one body. The tp_btf programs' arguments are typed, trusted pointers, so
@@ -282,6 +289,7 @@ static __always_inline void on_close(const struct sock *sk, const struct tcp_soc
 	__u64 acked, received;
 	__u16 lport = READ(btf, sk, __sk_common.skc_num);
 	__u32 srtt_us = READ(btf, tp, srtt_us) >> 3;
+	__u32 retransmits = READ(btf, tp, total_retrans);
 	__u32 rtt_slot = log2_slot(srtt_us, TCP_RTT_SLOTS) + 1;
 	__u64 duration = now - s->open_ns;
 	struct tcp_series *val = series(&s->key);
@@ -291,6 +299,8 @@ static __always_inline void on_close(const struct sock *sk, const struct tcp_soc
 	if (!lport)
 		lport = s->local_port;
 	if (val) {
+		if (retransmits > s->retransmits)
+			val->retransmits += retransmits - s->retransmits;
 		val->closed += 1;
 		val->bytes_sent += acked;
 		val->bytes_received += received;
@@ -313,7 +323,7 @@ static __always_inline void on_close(const struct sock *sk, const struct tcp_soc
 			e->connect_ns = s->connect_ns;
 			e->bytes_sent = acked;
 			e->bytes_received = received;
-			e->retransmits = READ(btf, tp, total_retrans);
+			e->retransmits = retransmits;
 			e->srtt_us = srtt_us;
 			e->pid = s->pid;
 			e->direction = s->key.direction;
@@ -437,8 +447,21 @@ static __always_inline __u32 skb_segments(const struct sk_buff *skb)
 	return segs ? segs : 1;
 }
 
-/* Counts `n` retransmitted segments or one reset on the connection's series (or the unknown one when untracked and unfiltered). */
-static __always_inline void count_event(const struct sock *sk, int which, __u32 n)
+/* What count_event counts. */
+enum tcp_event {
+	EV_RETRANSMIT,		/* segments retransmitted (sent) */
+	EV_RETRANSMIT_FAILED,	/* segments whose retransmission the local stack refused: in total_retrans, not counted */
+	EV_RESET_SENT,
+	EV_RESET_RECEIVED,
+};
+
+/*
+ * Counts `n` retransmitted segments or one reset on the connection's series
+ * (or the unknown one when untracked and unfiltered). A tracked connection
+ * notes the retransmitted segments it saw, failed ones too, as
+ * tcp_sock.total_retrans counts them: its close adds what was not seen.
+ */
+static __always_inline void count_event(const struct sock *sk, enum tcp_event which, __u32 n)
 {
 	struct tcp_series_key unknown = {};
 	struct tcp_series_key *key = NULL;
@@ -452,6 +475,8 @@ static __always_inline void count_event(const struct sock *sk, int which, __u32 
 
 		if (s) {
 			key = &s->key;
+			if (which == EV_RETRANSMIT || which == EV_RETRANSMIT_FAILED)
+				s->retransmits += n;
 		} else {
 			last = bpf_map_lookup_elem(&last_closed, &zero);
 			for (int i = 0; last && i < LAST_CLOSED; i++) {
@@ -462,14 +487,14 @@ static __always_inline void count_event(const struct sock *sk, int which, __u32 
 			}
 		}
 	}
-	if (!key && any_filter())
+	if (which == EV_RETRANSMIT_FAILED || (!key && any_filter()))
 		return;
 	val = series(key ? key : &unknown);
 	if (!val)
 		return;
-	if (which == 0)
+	if (which == EV_RETRANSMIT)
 		val->retransmits += n;
-	else if (which == 1)
+	else if (which == EV_RESET_SENT)
 		val->resets_sent += 1;
 	else
 		val->resets_received += 1;
@@ -484,22 +509,21 @@ int BPF_PROG(tcp_btf_state, const struct sock *sk, const int oldstate, const int
 SEC("tp_btf/tcp_retransmit_skb")
 int BPF_PROG(tcp_btf_retransmit, const struct sock *sk, const struct sk_buff *skb, int err)
 {
-	if (!err)
-		count_event(sk, 0, skb_segments(skb));
+	count_event(sk, err ? EV_RETRANSMIT_FAILED : EV_RETRANSMIT, skb_segments(skb));
 	return 0;
 }
 
 SEC("tp_btf/tcp_send_reset")
 int BPF_PROG(tcp_btf_send_reset, const struct sock *sk)
 {
-	count_event(sk, 1, 1);
+	count_event(sk, EV_RESET_SENT, 1);
 	return 0;
 }
 
 SEC("tp_btf/tcp_receive_reset")
 int BPF_PROG(tcp_btf_recv_reset, struct sock *sk)
 {
-	count_event(sk, 2, 1);
+	count_event(sk, EV_RESET_RECEIVED, 1);
 	return 0;
 }
 
@@ -519,22 +543,21 @@ int BPF_PROG(tcp_raw_state, const struct sock *sk, const int oldstate, const int
 SEC("raw_tp/tcp_retransmit_skb")
 int BPF_PROG(tcp_raw_retransmit, const struct sock *sk, const struct sk_buff *skb, int err)
 {
-	if (!err)
-		count_event(sk, 0, skb_segments(skb));
+	count_event(sk, err ? EV_RETRANSMIT_FAILED : EV_RETRANSMIT, skb_segments(skb));
 	return 0;
 }
 
 SEC("raw_tp/tcp_send_reset")
 int BPF_PROG(tcp_raw_send_reset, const struct sock *sk)
 {
-	count_event(sk, 1, 1);
+	count_event(sk, EV_RESET_SENT, 1);
 	return 0;
 }
 
 SEC("raw_tp/tcp_receive_reset")
 int BPF_PROG(tcp_raw_recv_reset, struct sock *sk)
 {
-	count_event(sk, 2, 1);
+	count_event(sk, EV_RESET_RECEIVED, 1);
 	return 0;
 }
 

@@ -63,7 +63,7 @@ struct tcp_conn {
 	struct tcp_series_key key;	/* the series this connection counts in, fixed at open */
 	__u64 rtt_sample_ns;	/* CLOCK_MONOTONIC of the last RTT sample, 0: none yet */
 	__u32 rtt_slot;		/* log2 slot of the last RTT sample + 1, 0: none yet */
-	__u32 _pad2;
+	__u32 retransmits;	/* segments tcp:tcp_retransmit_skb showed for it, failed sends too (as total_retrans) */
 };
 
 /* One closed connection, streamed through `events`. */

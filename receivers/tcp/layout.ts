@@ -65,7 +65,7 @@ export const TCP_CONN = sequentialStruct('tcp_conn', {
   key: 40,
   rtt_sample_ns: 8,
   rtt_slot: 4,
-  _pad2: 4,
+  retransmits: 4,
 });
 
 /** `struct tcp_close_event`, one record of the `events` ring buffer. */
