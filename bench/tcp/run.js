@@ -106,14 +106,15 @@ async function main() {
     rmSync(dir, { recursive: true, force: true });
   }
   const bare = median(results.get('bare'));
-  const bareCpu = median(cpus.get('bare').map((c) => c.loop));
+  const bareCpus = cpus.get('bare').map((c) => c.loop);
   const rows = scenarios.map((s) => {
     const m = median(results.get(s.name));
     const ratio = m / bare;
     const loopCpu = median(cpus.get(s.name).map((c) => c.loop));
     const tracerCpu = median(cpus.get(s.name).map((c) => c.tracer));
-    // Connections per CPU-second, against bare: what a CPU-bound machine would lose.
-    const cpuRatio = bareCpu / (loopCpu + tracerCpu);
+    // Connections per CPU-second, against bare: what a CPU-bound machine would lose. Each run is
+    // paired with bare's run of the same round (seconds apart), so the machine's slow drift cancels.
+    const cpuRatio = median(cpus.get(s.name).map((c, i) => bareCpus[i] / (c.loop + c.tracer)));
     const goal = GOALS[s.name];
     return {
       scenario: s.name, runs: results.get(s.name), median: m, ratio: Number(ratio.toFixed(3)), cpu_runs: cpus.get(s.name),
