@@ -13,7 +13,7 @@
 // statistics: runs per connection, ns per run), which the loop's run-to-run
 // noise does not blur; the hook's dispatch is not in it (the empty sets give that).
 //
-//   node bench/tcp/parts.js [--runs 7] [--connections 20000] [--only NAME] [--stats] [--quick] [--help]
+//   node bench/tcp/parts.js [--runs 7] [--connections 20000] [--rate 0] [--only NAME] [--stats] [--quick] [--help]
 'use strict';
 const { execFileSync } = require('node:child_process');
 const { mkdtempSync, rmSync } = require('node:fs');
@@ -21,9 +21,10 @@ const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { ONLY_OPTION, ROOT, benchOptions, requireRoot, compileC, makeBpf, median, printTable, runMain } = require('../common');
 
-const { runs: RUNS, connections: CONNECTIONS, only: ONLY, stats: STATS } = benchOptions('node bench/tcp/parts.js', {
+const { runs: RUNS, connections: CONNECTIONS, rate: RATE, only: ONLY, stats: STATS } = benchOptions('node bench/tcp/parts.js', {
   runs: { default: 7, quick: 1, help: 'runs of each set, interleaved; medians are reported' },
   connections: { default: 20000, quick: 2000, help: 'connections per run' },
+  rate: { default: 0, help: 'connections a second the loop holds at most (0: as fast as it can)' },
   only: ONLY_OPTION,
   stats: { default: false, help: 'report the programs\' BPF run-time statistics (runs and ns per connection)' },
 });
@@ -56,7 +57,7 @@ async function main() {
     const bin = compileC(join(__dirname, 'connloop.c'), join(dir, 'connloop'), ['-pthread']);
     execFileSync('clang', ['-g', '-O2', '-target', 'bpf', `-D__TARGET_ARCH_${arch}`, '-I', join(ROOT, 'bpf/.output'), '-c', join(__dirname, 'parts.bpf.c'), '-o', parts]);
     /** CPU us per connection of one run of the loop. */
-    const runLoop = () => Number(execFileSync(bin, [String(CONNECTIONS), '0', '1']).toString().trim().split(' ')[2]);
+    const runLoop = () => Number(execFileSync(bin, [String(CONNECTIONS), '0', '1', String(RATE)]).toString().trim().split(' ')[2]);
     const sets = Object.fromEntries(Object.entries(SETS).filter(([name]) => name === 'bare' || !ONLY || name.includes(ONLY)));
     const results = Object.fromEntries(Object.keys(sets).map((k) => [k, []]));
     /** Per set, per program: [runs per connection, ns per run] of each run (--stats). */

@@ -1,14 +1,13 @@
 #!/usr/bin/env node
 // TCP receiver overhead: connections per second of a loopback connect/close
 // loop (connloop.c: client on CPU 0, server thread on CPU 1), bare and under
-// each tracer; interleaved runs, medians, ratios against bare. Also the CPU
-// time per connection, the loop's (kernel-side BPF work included) plus the
-// tracer process's: the stable figure on a shared machine. Needs root.
+// each tracer; interleaved runs, medians, ratios against bare. The loop is
+// paced at `--rate` connections a second (default 10000: the issue states
+// its goal there; 0 runs it flat out). Also the CPU time per connection, the
+// loop's (kernel-side BPF work included) plus the tracer process's: what
+// each connection costs the machine. Needs root.
 //
-// `--rate R` paces the loop at R connections a second at most (the issue's
-// goal is stated at 10k/s); the default, 0, runs it flat out.
-//
-//   node bench/tcp/run.js [--runs 3] [--connections 20000] [--rate 0] [--warmup 0] [--only NAME] [--quick] [--help]
+//   node bench/tcp/run.js [--runs 3] [--connections 20000] [--rate 10000] [--warmup 0] [--only NAME] [--quick] [--help]
 'use strict';
 const { execFileSync } = require('node:child_process');
 const { mkdtempSync, readFileSync, readdirSync, rmSync } = require('node:fs');
@@ -20,12 +19,12 @@ const {
 
 const { runs: RUNS, connections: CONNECTIONS, rate: RATE, warmup: WARMUP, only: ONLY } = benchOptions('node bench/tcp/run.js', {
   connections: { default: 20000, quick: 2000, help: 'connections per run' },
-  rate: { default: 0, help: 'connections a second the loop holds at most (0: as fast as it can)' },
+  rate: { default: 10000, help: 'connections a second the loop holds at most (0: as fast as it can)' },
   warmup: { default: 0, help: 'connections of an unmeasured loop first, once the tracer is attached (steady state: the JIT warm-up left out)' },
   only: ONLY_OPTION,
 });
 
-/** Goal from the issue: under 10% fewer connections per second than bare. */
+/** Goal from the issue: under 10% fewer connections per second than bare, at 10k connections a second. */
 const GOALS = { 'receiver (default), metrics + traces': 0.9, 'receiver, metrics + traces + logs': 0.9, 'receiver, metrics only': 0.9 };
 
 /** Time the loop's last connections get to finish closing (and the tracer to see it) before the tracer stops, ms. */
@@ -119,7 +118,7 @@ async function main() {
     return {
       scenario: s.name, runs: results.get(s.name), median: m, ratio: Number(ratio.toFixed(3)), cpu_runs: cpus.get(s.name),
       loop_cpu_us: loopCpu, tracer_cpu_us: tracerCpu, cpu_ratio: Number(cpuRatio.toFixed(3)),
-      goal, met: goal === undefined ? undefined : cpuRatio >= goal,
+      goal, met: goal === undefined ? undefined : ratio >= goal,
     };
   });
   const warm = WARMUP > 0 ? `, after ${WARMUP} unmeasured` : '';
