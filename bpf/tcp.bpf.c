@@ -29,11 +29,11 @@
  * the kernel counts those in TCPRetransFail too) is not a retransmitted segment.
  * A tracked connection's close reconciles its series with the socket's own
  * count (tcp_sock.total_retrans: the same segments, failed sends included):
- * what the program did not see is added then, as sent. That is an inbound connection's SYN-ACK retransmits (made
- * by its request socket, before it was tracked) and any retransmit the kernel
- * ran no program for (this machine's kernel skips tracing programs while a
- * task of thread group 1 is current, softirq work included, and counts no
- * miss).
+ * what the program did not see is added then, as sent. That is an inbound
+ * connection's SYN-ACK retransmits (made by its request socket, before it was
+ * tracked) and any retransmit the kernel ran no program for (this machine's
+ * kernel skips tracing programs while a task of thread group 1 is current,
+ * softirq work included, and counts no miss).
  *
  * Two variants of every program: tp_btf (preferred) and raw_tp (fallback),
  * one body. The tp_btf programs' arguments are typed, trusted pointers, so
