@@ -94,8 +94,8 @@ int BPF_PROG(hash_np_state, const struct sock *sk, const int oldstate, const int
 	return hash_body(&start_np, sk, oldstate, newstate);
 }
 
-SEC("tp_btf/inet_sock_set_state")
-int BPF_PROG(sks_state, struct sock *sk, const int oldstate, const int newstate)
+/* The same in socket storage; `delete`: freed at CLOSE, else left to the socket's own free. */
+static __always_inline int storage_body(struct sock *sk, const int oldstate, const int newstate, bool delete)
 {
 	struct conn *c;
 
@@ -113,31 +113,21 @@ int BPF_PROG(sks_state, struct sock *sk, const int oldstate, const int newstate)
 	if (!c)
 		return 0;
 	c->flags++;
-	if (newstate == TCP_CLOSE)
+	if (delete && newstate == TCP_CLOSE)
 		bpf_sk_storage_delete(&conns, sk);
 	return 0;
 }
 
-/* The same, the storage left to the socket's free (no delete at CLOSE). */
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(sks_state, struct sock *sk, const int oldstate, const int newstate)
+{
+	return storage_body(sk, oldstate, newstate, true);
+}
+
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(sks_nodelete_state, struct sock *sk, const int oldstate, const int newstate)
 {
-	struct conn *c;
-
-	if (newstate != TCP_SYN_SENT && newstate != TCP_ESTABLISHED && newstate != TCP_CLOSE && newstate != TCP_FIN_WAIT1 && newstate != TCP_LAST_ACK)
-		return 0;
-	if (sk->sk_protocol != IPPROTO_TCP)
-		return 0;
-	if (newstate == TCP_SYN_SENT || (newstate == TCP_ESTABLISHED && oldstate == TCP_SYN_RECV)) {
-		c = bpf_sk_storage_get(&conns, sk, NULL, BPF_SK_STORAGE_GET_F_CREATE);
-		if (c)
-			c->open_ns = bpf_ktime_get_ns();
-		return 0;
-	}
-	c = bpf_sk_storage_get(&conns, sk, NULL, 0);
-	if (c)
-		c->flags++;
-	return 0;
+	return storage_body(sk, oldstate, newstate, false);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
