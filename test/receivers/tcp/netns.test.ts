@@ -46,7 +46,8 @@ function setup(serverPortRule: boolean): void {
   }
   // Queueing delay on the client's egress (no sch_netem here), with a queue deep enough (400 ms) that the
   // local qdisc refuses no retransmission: with TCPRetransFail > 0 the metric came out a few % short of
-  // TcpRetransSegs - TCPRetransFail in 4 of ~12 runs, unexplained (receivers/tcp/README.md, known gaps).
+  // TcpRetransSegs - TCPRetransFail in 4 of ~12 runs, before the close reconciled it with the socket's
+  // total_retrans (receivers/tcp/README.md, known gaps).
   sh(['tc', 'qdisc', 'add', 'dev', 'ebpt-tcp-c', 'root', 'tbf', 'rate', '20mbit', 'burst', '16kb', 'latency', '400ms'], NS_CLIENT);
   if (serverPortRule) {
     sh(['nft', 'add table inet ebpt; add chain inet ebpt input { type filter hook input priority 0; }; add rule inet ebpt input tcp flags & (syn | fin | rst) == 0 numgen random mod 100 < 10 drop'], NS_SERVER);
