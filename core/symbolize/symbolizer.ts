@@ -9,7 +9,7 @@
  * Addresses in anonymous memory are looked up in the JIT's perf map.
  * Kernel addresses: /proc/kallsyms.
  */
-import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileOffsetToVaddr, readElf, type ElfInfo } from './elf';
 import { KernelSymbols } from './kallsyms';
@@ -76,6 +76,23 @@ function hex(n: number | bigint): string {
   return `0x${n.toString(16)}`;
 }
 
+const NEWLINE = 0x0a;
+const SPACE = 0x20;
+const EXECUTABLE = 0x78; // 'x'
+
+/** The lines of maps text in `buffer[0, length)` whose permissions (4 characters after the first space) say executable. */
+function executableLines(buffer: Buffer, length: number): string {
+  let text = '';
+  for (let start = 0; start < length; ) {
+    let end = buffer.indexOf(NEWLINE, start);
+    if (end < 0 || end > length) end = length;
+    const space = buffer.indexOf(SPACE, start);
+    if (space >= 0 && space + 3 < end && buffer[space + 3] === EXECUTABLE) text += buffer.toString('latin1', start, Math.min(end + 1, length));
+    start = end + 1;
+  }
+  return text;
+}
+
 function sameMappings(a: readonly ExecMapping[], b: readonly ExecMapping[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) {
@@ -125,13 +142,20 @@ class ProcSymbolizer implements Symbolizer {
     this.refresh(pid);
   }
 
-  /** Reads `pid`'s maps again; returns its state (kept as it was when the process is gone). */
-  private refresh(pid: number): ProcessState | undefined {
+  /**
+   * Reads `pid`'s maps again; returns its state (kept as it was when the
+   * process is gone). `likelyGone`: look whether it still exists first (no
+   * exception when it does not; an `access` more when it does).
+   */
+  private refresh(pid: number, likelyGone = false): ProcessState | undefined {
     const known = this.processes.get(pid);
-    let mappings: ExecMapping[];
+    let mappings: ExecMapping[] | undefined;
     try {
-      mappings = parseExecMappings(this.readMaps(pid));
+      if (!likelyGone || existsSync(`${this.procRoot}/${pid}/maps`)) mappings = parseExecMappings(this.readExecutableMaps(pid));
     } catch {
+      // gone
+    }
+    if (mappings === undefined) {
       if (known !== undefined) known.alive = false;
       return known;
     }
@@ -156,8 +180,8 @@ class ProcSymbolizer implements Symbolizer {
     return state;
   }
 
-  /** The text of /proc/PID/maps (throws when the process is gone). */
-  private readMaps(pid: number): string {
+  /** The executable lines of /proc/PID/maps (the others are never made strings); throws when the process is gone. */
+  private readExecutableMaps(pid: number): string {
     const fd = openSync(`${this.procRoot}/${pid}/maps`, 'r');
     try {
       let buffer = this.mapsBuffer;
@@ -169,7 +193,7 @@ class ProcSymbolizer implements Symbolizer {
           buffer = larger;
         }
         const n = readSync(fd, buffer, length, buffer.length - length, null);
-        if (n === 0) return buffer.toString('latin1', 0, length);
+        if (n === 0) return executableLines(buffer, length);
         length += n;
       }
     } finally {
@@ -189,7 +213,7 @@ class ProcSymbolizer implements Symbolizer {
       if (mapping === undefined && !refreshed && state?.alive !== false) {
         // New code mapped since the last look (dlopen, a new JIT region) or a pid never observed.
         refreshed = true;
-        state = this.refresh(pid);
+        state = this.refresh(pid, true);
         mapping = state === undefined ? undefined : findMapping(state.mappings, at);
       }
       if (mapping !== undefined && (mapping.fileBacked || mapping.path === VDSO)) {

@@ -53,6 +53,8 @@ export function drainIntervalMs(frequency: number): number {
  * and an idle reader thread wakes once a second, not 40 times.
  */
 export const NEW_PID_POLL_MS = 1000;
+/** Bytes of a batch of announcements (a batch reserves this much: 128 records of 32 bytes, not the reader's default 256 KiB each wakeup). */
+export const NEW_PID_BATCH_BYTES = 4096;
 
 /** Distinct (thread, stack) samples kept per profile, as a multiple of `max_entries`. */
 export const PENDING_KEYS_PER_ENTRY = 4;
@@ -242,7 +244,9 @@ export class PerfReceiver extends BpfReceiver {
     // Parse /proc/kallsyms now (a one-time ~0.2 s of CPU) rather than in the first collection that has a kernel frame.
     if (config.include_kernel ?? DEFAULT_INCLUDE_KERNEL) this.symbolizer.symbolizeKernel([]);
     this.drainer = new CountsDrainer(obj);
-    this.reader = obj.readRingBuffer('new_pids', (batch) => this.onNewPids(batch), { maxLatencyMs: 0, pollMs: NEW_PID_POLL_MS });
+    this.reader = obj.readRingBuffer('new_pids', (batch) => this.onNewPids(batch), {
+      maxLatencyMs: 0, pollMs: NEW_PID_POLL_MS, maxBatchBytes: NEW_PID_BATCH_BYTES,
+    });
     this.startTime = nowHrTime();
     this.windowStartMs = Date.now();
     for (const p of PERF_LIFECYCLE_PROGRAMS) this.links.push(obj.attach(p));
