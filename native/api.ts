@@ -53,8 +53,19 @@ export interface BpfMap extends MapInfo {
 export interface RingBufferOptions {
   /** Deliver a batch when it holds this many bytes (default 256 KiB). */
   maxBatchBytes?: number;
-  /** Deliver a non-empty batch at least this often, ms (default 10). */
+  /**
+   * Deliver a non-empty batch at least this often, ms (default 10); 0: deliver
+   * what each wakeup finds at once (one batch per wakeup: for rare events that
+   * must be seen soon, with a long `pollMs`).
+   */
   maxLatencyMs?: number;
+  /**
+   * How long the thread waits for a wakeup before looking anyway, ms
+   * (default maxLatencyMs / 4, 1..50; at most 1000). Producers submitting with
+   * BPF_RB_NO_WAKEUP are seen within this delay; each look is a wakeup of the
+   * reader thread, so rare events submitted with a wakeup want a long one.
+   */
+  pollMs?: number;
 }
 
 /** A batch of ring-buffer records: `count` records, each `[u32 length][u32 pad][bytes, padded to 8]`. */

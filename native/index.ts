@@ -276,7 +276,7 @@ export interface NativeBpfObject extends BpfObject {
   /** Section, type and autoload of every program (to pick variants before load). */
   programDetails(): ProgramDetails[];
   /**
-   * As {@link BpfObject.readRingBuffer}, with `pollMs` and `onError`, and a
+   * As {@link BpfObject.readRingBuffer}, with `onError`, and a
    * reader that counts batches. An exception thrown by `onBatch` becomes an
    * uncaught exception (as from an event listener); the reader goes on.
    * An open reader keeps the event loop alive until closed.
@@ -292,12 +292,6 @@ export interface NativeRingBufferReader extends RingBufferReader {
 
 /** Options of a ring-buffer reader, with this module's extras. */
 export interface NativeRingBufferOptions extends RingBufferOptions {
-  /**
-   * How long the thread waits for a wakeup before looking anyway, ms
-   * (default maxLatencyMs / 4, 1..50). Producers submitting with
-   * BPF_RB_NO_WAKEUP are seen within this delay.
-   */
-  pollMs?: number;
   /** Called if the reader thread stops on an error (default: a process warning). */
   onError?: (err: BpfError) => void;
 }
@@ -572,7 +566,7 @@ class ObjectImpl implements NativeBpfObject {
     const maxBatchBytes = options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES;
     const maxLatencyMs = options.maxLatencyMs ?? DEFAULT_MAX_LATENCY_MS;
     checkInt(maxBatchBytes, 'ring_buffer__new', 'maxBatchBytes', 64, 64 * 1024 * 1024);
-    checkInt(maxLatencyMs, 'ring_buffer__new', 'maxLatencyMs', 1, 60_000);
+    checkInt(maxLatencyMs, 'ring_buffer__new', 'maxLatencyMs', 0, 60_000);
     const pollMs = options.pollMs ?? Math.min(50, Math.max(1, Math.floor(maxLatencyMs / 4)));
     checkInt(pollMs, 'ring_buffer__new', 'pollMs', 1, 1000);
     const onError =

@@ -9,8 +9,7 @@
  * Addresses in anonymous memory are looked up in the JIT's perf map.
  * Kernel addresses: /proc/kallsyms.
  */
-import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileOffsetToVaddr, readElf, type ElfInfo } from './elf';
 import { KernelSymbols } from './kallsyms';
@@ -36,6 +35,14 @@ export const DEFAULT_MAX_CACHED_FRAMES = 65_536;
 const SPECIAL_MAPPINGS = new Set(['[vdso]', '[vsyscall]', '[uprobes]']);
 /** Bytes of the vDSO's ELF header read to tell one vDSO image from another. */
 const ELF_HEADER_BYTES = 64;
+/**
+ * A mapped file whose path was found to still name it (so it can be read
+ * after the process exits) is not checked again for this long: a new process
+ * mapping the same libraries costs no `stat` per library.
+ */
+const PATH_CHECK_MS = 10_000;
+/** Size of the buffer /proc/PID/maps is read into (kept between reads; a larger one is used once and let go). */
+const MAPS_BUFFER_BYTES = 64 * 1024;
 
 /** The module of kernel frames. */
 export const KERNEL_MODULE = '[kernel]';
@@ -54,8 +61,7 @@ interface PerfMapState {
 }
 
 interface ProcessState {
-  /** Digest of the maps text last read (the text itself can be large; thousands of processes are kept). */
-  mapsDigest: string;
+  /** Its executable mappings when its maps were last read (only they matter here: a change elsewhere is no change). */
   mappings: ExecMapping[];
   /** Whether the last read of its maps succeeded. */
   alive: boolean;
@@ -70,6 +76,35 @@ function hex(n: number | bigint): string {
   return `0x${n.toString(16)}`;
 }
 
+const NEWLINE = 0x0a;
+const SPACE = 0x20;
+const EXECUTABLE = 0x78; // 'x'
+
+/** The lines of maps text in `buffer[0, length)` whose permissions (4 characters after the first space) say executable. */
+function executableLines(buffer: Buffer, length: number): string {
+  let text = '';
+  for (let start = 0; start < length; ) {
+    let end = buffer.indexOf(NEWLINE, start);
+    if (end < 0 || end > length) end = length;
+    const space = buffer.indexOf(SPACE, start);
+    if (space >= 0 && space + 3 < end && buffer[space + 3] === EXECUTABLE) text += buffer.toString('latin1', start, Math.min(end + 1, length));
+    start = end + 1;
+  }
+  return text;
+}
+
+function sameMappings(a: readonly ExecMapping[], b: readonly ExecMapping[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.start !== y.start || x.end !== y.end || x.fileOffset !== y.fileOffset || x.fileId !== y.fileId || x.path !== y.path || x.deleted !== y.deleted) {
+      return false;
+    }
+  }
+  return true;
+}
+
 class ProcSymbolizer implements Symbolizer {
   private readonly procRoot: string;
   private readonly processes: LruMap<number, ProcessState>;
@@ -77,6 +112,10 @@ class ProcSymbolizer implements Symbolizer {
   private readonly elfFiles: LruMap<string, ElfInfo | null>;
   /** File id (`dev:inode`) -> the key its contents are cached under. */
   private readonly elfKeys: LruMap<string, string>;
+  /** File id -> when its path was last found to name it ({@link PATH_CHECK_MS}). */
+  private readonly pathChecks: LruMap<string, number>;
+  /** A process's first mapped file and its vDSO size -> its vDSO image id ({@link vdsoId}). */
+  private readonly vdsoIds: LruMap<string, string>;
   private kernel: KernelSymbols | undefined;
   private kernelReadAt = 0;
   private readonly counters: SymbolizerStats = { unknownFrames: 0, unmappedFrames: 0, unreadableFiles: 0 };
@@ -85,6 +124,8 @@ class ProcSymbolizer implements Symbolizer {
   private cachedFrames = 0;
   /** Kernel frames by address (cleared when kallsyms is read again or the bound is reached). */
   private kernelFrames = new Map<bigint, Frame>();
+  /** Reused for every read of a maps file (a new Buffer per read is garbage, and external memory that brings GCs). */
+  private readonly mapsBuffer = Buffer.allocUnsafe(MAPS_BUFFER_BYTES);
 
   constructor(options: SymbolizerOptions) {
     this.procRoot = options.procRoot ?? '/proc';
@@ -93,32 +134,40 @@ class ProcSymbolizer implements Symbolizer {
     const maxElf = options.maxElfFiles ?? DEFAULT_MAX_ELF_FILES;
     this.elfFiles = new LruMap(maxElf);
     this.elfKeys = new LruMap(maxElf * 4);
+    this.pathChecks = new LruMap(maxElf * 4);
+    this.vdsoIds = new LruMap(maxElf);
   }
 
   observe(pid: number): void {
     this.refresh(pid);
   }
 
-  /** Reads `pid`'s maps again; returns its state (kept as it was when the process is gone). */
-  private refresh(pid: number): ProcessState | undefined {
+  /**
+   * Reads `pid`'s maps again; returns its state (kept as it was when the
+   * process is gone). `likelyGone`: look whether it still exists first (no
+   * exception when it does not; an `access` more when it does).
+   */
+  private refresh(pid: number, likelyGone = false): ProcessState | undefined {
     const known = this.processes.get(pid);
-    let text: string;
+    let mappings: ExecMapping[] | undefined;
     try {
-      text = readFileSync(`${this.procRoot}/${pid}/maps`, 'latin1');
+      if (!likelyGone || existsSync(`${this.procRoot}/${pid}/maps`)) mappings = parseExecMappings(this.readExecutableMaps(pid));
     } catch {
+      // gone
+    }
+    if (mappings === undefined) {
       if (known !== undefined) known.alive = false;
       return known;
     }
-    const digest = createHash('sha1').update(text).digest('base64');
-    if (known !== undefined && known.mapsDigest === digest) {
+    if (known !== undefined && sameMappings(known.mappings, mappings)) {
       known.alive = true;
       return known;
     }
-    const state: ProcessState = { mapsDigest: digest, mappings: parseExecMappings(text), alive: true };
+    const state: ProcessState = { mappings, alive: true };
     let jitMemory = false;
     for (const m of state.mappings) {
       if (m.fileBacked) this.prepareFile(m, pid);
-      else if (m.path === VDSO) this.elfFor(pid, m);
+      else if (m.path === VDSO) this.elfFor(pid, m, mappings);
       else if (!SPECIAL_MAPPINGS.has(m.path)) jitMemory = true;
     }
     if (known?.perfMap !== undefined) {
@@ -129,6 +178,27 @@ class ProcSymbolizer implements Symbolizer {
     if (jitMemory) this.loadPerfMap(pid, state);
     this.processes.set(pid, state);
     return state;
+  }
+
+  /** The executable lines of /proc/PID/maps (the others are never made strings); throws when the process is gone. */
+  private readExecutableMaps(pid: number): string {
+    const fd = openSync(`${this.procRoot}/${pid}/maps`, 'r');
+    try {
+      let buffer = this.mapsBuffer;
+      let length = 0;
+      for (;;) {
+        if (length === buffer.length) {
+          const larger = Buffer.allocUnsafe(buffer.length * 2);
+          buffer.copy(larger);
+          buffer = larger;
+        }
+        const n = readSync(fd, buffer, length, buffer.length - length, null);
+        if (n === 0) return executableLines(buffer, length);
+        length += n;
+      }
+    } finally {
+      closeSync(fd);
+    }
   }
 
   symbolizeUser(pid: number, addresses: readonly bigint[]): Frame[] {
@@ -143,7 +213,7 @@ class ProcSymbolizer implements Symbolizer {
       if (mapping === undefined && !refreshed && state?.alive !== false) {
         // New code mapped since the last look (dlopen, a new JIT region) or a pid never observed.
         refreshed = true;
-        state = this.refresh(pid);
+        state = this.refresh(pid, true);
         mapping = state === undefined ? undefined : findMapping(state.mappings, at);
       }
       if (mapping !== undefined && (mapping.fileBacked || mapping.path === VDSO)) {
@@ -155,7 +225,7 @@ class ProcSymbolizer implements Symbolizer {
         }
         let elf = elfOfMapping.get(mapping);
         if (elf === undefined) {
-          elf = this.elfFor(pid, mapping);
+          elf = this.elfFor(pid, mapping, state!.mappings);
           elfOfMapping.set(mapping, elf);
         }
         const frame = this.fileFrame(mapping, elf, address);
@@ -215,18 +285,24 @@ class ProcSymbolizer implements Symbolizer {
     const key = this.elfKeys.peek(mapping.fileId);
     if (key !== undefined && this.elfFiles.peek(key) !== undefined) return;
     if (!mapping.deleted) {
+      const checked = this.pathChecks.peek(mapping.fileId);
+      const now = Date.now();
+      if (checked !== undefined && now - checked < PATH_CHECK_MS) return;
       try {
-        if (statSync(mapping.path, { throwIfNoEntry: false })?.ino === mapping.inode) return;
+        if (statSync(mapping.path, { throwIfNoEntry: false })?.ino === mapping.inode) {
+          this.pathChecks.set(mapping.fileId, now);
+          return;
+        }
       } catch {
         // unreachable from here (permissions, another mount namespace): read it through the process now
       }
     }
-    this.elfFor(pid, mapping);
+    this.elfFor(pid, mapping, []);
   }
 
-  /** The ELF contents of a mapped file (or the vDSO), cached; null when it cannot be read. */
-  private elfFor(pid: number, mapping: ExecMapping): ElfInfo | null {
-    const fileId = mapping.fileBacked ? mapping.fileId : this.vdsoId(pid, mapping);
+  /** The ELF contents of a mapped file (or the vDSO: `mappings` are the process's), cached; null when it cannot be read. */
+  private elfFor(pid: number, mapping: ExecMapping, mappings: readonly ExecMapping[]): ElfInfo | null {
+    const fileId = mapping.fileBacked ? mapping.fileId : this.vdsoId(pid, mapping, mappings);
     const key = this.elfKeys.get(fileId);
     if (key !== undefined) {
       const cached = this.elfFiles.get(key);
@@ -287,15 +363,24 @@ class ProcSymbolizer implements Symbolizer {
    * What identifies a process's vDSO image: its size and ELF header (the
    * same kernel maps the same image in every process of an ABI), read from
    * its memory: 64 bytes instead of the whole image for each new process.
-   * Per process and address when the header cannot be read.
+   * Processes whose first mapped file is the same (their executable, as a
+   * rule) have the same ABI, so the same image: the header is read once per
+   * executable. Per process and address when the header cannot be read.
    */
-  private vdsoId(pid: number, mapping: ExecMapping): string {
+  private vdsoId(pid: number, mapping: ExecMapping, mappings: readonly ExecMapping[]): string {
+    const size = mapping.end - mapping.start;
+    const code = mappings.find((m) => m.fileBacked);
+    const abiKey = code === undefined ? undefined : `${code.fileId}:${size}`;
+    const known = abiKey === undefined ? undefined : this.vdsoIds.get(abiKey);
+    if (known !== undefined) return known;
     const header = Buffer.alloc(ELF_HEADER_BYTES);
     let fd: number | undefined;
     try {
       fd = openSync(`${this.procRoot}/${pid}/mem`, 'r');
       if (readSync(fd, header, 0, ELF_HEADER_BYTES, mapping.start) === ELF_HEADER_BYTES) {
-        return `${mapping.path}:${mapping.end - mapping.start}:${header.toString('hex')}`;
+        const id = `${mapping.path}:${size}:${header.toString('hex')}`;
+        if (abiKey !== undefined) this.vdsoIds.set(abiKey, id);
+        return id;
       }
     } catch {
       // not readable (gone, no permission): per process

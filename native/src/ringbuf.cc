@@ -234,7 +234,7 @@ Napi::Value ReadRingBufferFromJs(const Napi::CallbackInfo& info, const ObjPtr& o
   if (info.Length() > 3 && info[3].IsNumber()) st->maxLatencyMs = info[3].As<Napi::Number>().Int32Value();
   if (info.Length() > 4 && info[4].IsNumber()) st->pollMs = info[4].As<Napi::Number>().Int32Value();
   if (st->maxBatchBytes < 64) st->maxBatchBytes = 64;
-  if (st->maxLatencyMs < 1) st->maxLatencyMs = 1;
+  if (st->maxLatencyMs < 0) st->maxLatencyMs = 0;  // 0: each wakeup's records at once
   if (st->pollMs < 1) st->pollMs = 1;
   errno = 0;
   st->rb = ring_buffer__new(bpf_map__fd(map), OnSample, st.get(), nullptr);

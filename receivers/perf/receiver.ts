@@ -45,8 +45,16 @@ export function drainIntervalMs(frequency: number): number {
   return Math.min(1000, Math.max(100, Math.round(49_000 / frequency)));
 }
 
-/** Most delay between a process's first sample and reading its mappings. */
-export const NEW_PID_LATENCY_MS = 100;
+/**
+ * How often the new-pid reader looks at its ring buffer without a wakeup. The
+ * program submits each announcement with a wakeup and the reader hands what a
+ * wakeup finds to JS at once (`maxLatencyMs: 0`): a process's mappings are read
+ * within a millisecond or so of its first sample (short-lived processes too),
+ * and an idle reader thread wakes once a second, not 40 times.
+ */
+export const NEW_PID_POLL_MS = 1000;
+/** Bytes of a batch of announcements (a batch reserves this much: 128 records of 32 bytes, not the reader's default 256 KiB each wakeup). */
+export const NEW_PID_BATCH_BYTES = 4096;
 
 /** Distinct (thread, stack) samples kept per profile, as a multiple of `max_entries`. */
 export const PENDING_KEYS_PER_ENTRY = 4;
@@ -236,8 +244,9 @@ export class PerfReceiver extends BpfReceiver {
     // Parse /proc/kallsyms now (a one-time ~0.2 s of CPU) rather than in the first collection that has a kernel frame.
     if (config.include_kernel ?? DEFAULT_INCLUDE_KERNEL) this.symbolizer.symbolizeKernel([]);
     this.drainer = new CountsDrainer(obj);
-    // New pids are rare: a 100 ms latency (the reader then polls every 25 ms, not every 2 ms) is enough to read a process while it lives.
-    this.reader = obj.readRingBuffer('new_pids', (batch) => this.onNewPids(batch), { maxLatencyMs: NEW_PID_LATENCY_MS });
+    this.reader = obj.readRingBuffer('new_pids', (batch) => this.onNewPids(batch), {
+      maxLatencyMs: 0, pollMs: NEW_PID_POLL_MS, maxBatchBytes: NEW_PID_BATCH_BYTES,
+    });
     this.startTime = nowHrTime();
     this.windowStartMs = Date.now();
     for (const p of PERF_LIFECYCLE_PROGRAMS) this.links.push(obj.attach(p));

@@ -61,6 +61,22 @@ t.test('maxBatchBytes bounds a batch; maxLatencyMs flushes a small one', { skip 
   t.equal(reader.delivered, N);
 });
 
+t.test('maxLatencyMs 0 delivers a lone record at its wakeup, not at the next pollMs look', { skip }, async (t) => {
+  const w = await startWorkload('getppid', 1);
+  t.teardown(() => w.kill());
+  const o = await loadRuntime(['emit_events'], { target_pid: w.pid });
+  t.teardown(() => o.close());
+  let at = 0;
+  const reader = o.readRingBuffer('events', () => (at ||= Date.now()), { maxLatencyMs: 0, pollMs: 1000 });
+  o.attach('emit_events');
+  const start = Date.now();
+  await w.go();
+  t.ok(await waitFor(() => reader.delivered === 1, 5000), 'delivered');
+  t.ok(at - start < 500, `delivered ${at - start} ms after the event (the reader looks by itself every 1000 ms)`);
+  t.equal(reader.batches, 1);
+  await reader.close();
+});
+
 t.test('close() delivers what is pending before it resolves', { skip }, async (t) => {
   const N = 300;
   const w = await startWorkload('getppid', N);
@@ -101,7 +117,7 @@ t.test('readRingBuffer refuses what is not a ring buffer, and bad options', { sk
   t.teardown(() => o.close());
   t.throws(() => o.readRingBuffer('pids', () => undefined), { code: 'EINVAL', syscall: 'ring_buffer__new', target: 'pids' });
   t.throws(() => o.readRingBuffer('nope', () => undefined), { code: 'ENOENT' });
-  t.throws(() => o.readRingBuffer('events', () => undefined, { maxLatencyMs: 0 }), { code: 'EINVAL' });
+  t.throws(() => o.readRingBuffer('events', () => undefined, { maxLatencyMs: -1 }), { code: 'EINVAL' });
   // The object's close() stops a reader left open.
   const r = o.readRingBuffer('events', () => undefined);
   await o.close();
