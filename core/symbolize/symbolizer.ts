@@ -155,7 +155,9 @@ class ProcSymbolizer implements Symbolizer {
     } catch {
       // gone
     }
-    if (mappings === undefined) {
+    // No executable mapping at all: an exiting process (its memory already released, a sample in its exit
+    // path announced it again) or a zombie; what was read while it lived is kept.
+    if (mappings === undefined || (mappings.length === 0 && known !== undefined)) {
       if (known !== undefined) known.alive = false;
       return known;
     }
