@@ -5,7 +5,7 @@
  */
 import t from 'tap';
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, copyFileSync, existsSync, openSync, readFileSync, readSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { createSymbolizer } from '../../core/symbolize/symbolizer';
 import type { Frame } from '../../core/symbolize/types';
@@ -61,6 +61,21 @@ t.test('a function in a shared library, and frames after the process exited', as
   const after = symbolizer.symbolizeUser(program.pid, [a.get('lib_function')! + 3n, a.get('hot_loop')!, a.get('main')!]);
   t.same(names(after), ['lib_function', 'hot_loop', 'main'], 'still named after exit');
   t.equal(symbolizer.stats().unreadableFiles, 0);
+});
+
+t.test('an exiting process read again (no executable mapping left) keeps the mappings read while it lived', async (t) => {
+  // A sample in a process's exit path, after its memory is released, announces it again: its maps file
+  // is empty then (a zombie's too). Played with a copy of procfs whose maps file is emptied.
+  const program = await runProgram(builds.pie);
+  t.teardown(() => program.stop());
+  const procRoot = join(builds.dir, 'proc-copy');
+  mkdirSync(join(procRoot, String(program.pid)), { recursive: true });
+  writeFileSync(join(procRoot, String(program.pid), 'maps'), readFileSync(`/proc/${program.pid}/maps`));
+  const symbolizer = createSymbolizer({ procRoot });
+  symbolizer.observe(program.pid);
+  writeFileSync(join(procRoot, String(program.pid), 'maps'), '');
+  symbolizer.observe(program.pid);
+  t.same(names(symbolizer.symbolizeUser(program.pid, [program.addresses.get('hot_loop')!])), ['hot_loop']);
 });
 
 t.test('after exit with an ELF cache of one file: evicted files are read again from their path', async (t) => {
