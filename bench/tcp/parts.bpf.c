@@ -56,15 +56,21 @@ int BPF_PROG(empty_probe, struct sock *sk)
 	return 0;
 }
 
+/* The state changes of a TCP socket the receiver acts on (it returns at once on the others). */
+static __always_inline bool acts_on(const struct sock *sk, const int newstate)
+{
+	if (newstate != TCP_SYN_SENT && newstate != TCP_ESTABLISHED && newstate != TCP_CLOSE && newstate != TCP_FIN_WAIT1 && newstate != TCP_LAST_ACK)
+		return false;
+	return sk->sk_protocol == IPPROTO_TCP;
+}
+
 /* Opens at SYN_SENT and SYN_RECV -> ESTABLISHED, finds at every other change the receiver acts on, deletes at CLOSE. */
 static __always_inline int hash_body(void *map, const struct sock *sk, const int oldstate, const int newstate)
 {
 	__u64 skp = (__u64)sk;
 	struct conn *c;
 
-	if (newstate != TCP_SYN_SENT && newstate != TCP_ESTABLISHED && newstate != TCP_CLOSE && newstate != TCP_FIN_WAIT1 && newstate != TCP_LAST_ACK)
-		return 0;
-	if (sk->sk_protocol != IPPROTO_TCP)
+	if (!acts_on(sk, newstate))
 		return 0;
 	if (newstate == TCP_SYN_SENT || (newstate == TCP_ESTABLISHED && oldstate == TCP_SYN_RECV)) {
 		struct conn s = { .open_ns = bpf_ktime_get_ns() };
@@ -99,9 +105,7 @@ static __always_inline int storage_body(struct sock *sk, const int oldstate, con
 {
 	struct conn *c;
 
-	if (newstate != TCP_SYN_SENT && newstate != TCP_ESTABLISHED && newstate != TCP_CLOSE && newstate != TCP_FIN_WAIT1 && newstate != TCP_LAST_ACK)
-		return 0;
-	if (sk->sk_protocol != IPPROTO_TCP)
+	if (!acts_on(sk, newstate))
 		return 0;
 	if (newstate == TCP_SYN_SENT || (newstate == TCP_ESTABLISHED && oldstate == TCP_SYN_RECV)) {
 		c = bpf_sk_storage_get(&conns, sk, NULL, BPF_SK_STORAGE_GET_F_CREATE);
