@@ -94,6 +94,17 @@ function compileC(source, bin, flags = []) {
   return bin;
 }
 
+/**
+ * Compiles a bench's own BPF program (`source`, a .bpf.c including
+ * vmlinux.h) into `obj` for this machine's architecture; `flags` are extra
+ * clang arguments. Needs bpf/.output/vmlinux.h ({@link makeBpf}).
+ */
+function compileBpf(source, obj, flags = []) {
+  const arch = process.arch === 'arm64' ? 'arm64' : 'x86';
+  execFileSync('clang', ['-g', '-O2', ...flags, '-target', 'bpf', `-D__TARGET_ARCH_${arch}`, '-I', join(ROOT, 'bpf/.output'), '-c', source, '-o', obj]);
+  return obj;
+}
+
 /** Builds bpf/ (incremental: the receivers' objects and .output/vmlinux.h). */
 function makeBpf() {
   execFileSync('make', ['-s', '-C', join(ROOT, 'bpf')]);
@@ -227,6 +238,6 @@ function runMain(main, cleanup) {
 
 module.exports = {
   ROOT, DIST, RESULTS_DIR, RUNS_OPTION, ONLY_OPTION,
-  benchOptions, requireRoot, sleep, dist, compileC, makeBpf, selectScenarios, median, processCpuNs,
+  benchOptions, requireRoot, sleep, dist, compileC, compileBpf, makeBpf, selectScenarios, median, processCpuNs,
   startTracer, printTable, goalText, writeResults, runMain,
 };

@@ -18,7 +18,7 @@ const { execFileSync, spawn } = require('node:child_process');
 const { existsSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
-const { ROOT, benchOptions, requireRoot, makeBpf, median, printTable, writeResults, runMain } = require('../common');
+const { ROOT, benchOptions, requireRoot, compileBpf, makeBpf, median, printTable, writeResults, runMain } = require('../common');
 
 const OPTS = benchOptions('node bench/ringbuf/run.js', {
   calls: { default: 2_000_000, quick: 200_000, help: 'timed getppid calls per producer (plus 10% warm-up)' },
@@ -54,10 +54,7 @@ function build(dir) {
   const bin = join(dir, 'producer');
   execFileSync('cc', ['-O2', '-Wall', '-o', bin, join(__dirname, 'producer.c')]);
   if (!existsSync(join(ROOT, 'bpf/.output/vmlinux.h'))) makeBpf();
-  const arch = process.arch === 'arm64' ? 'arm64' : 'x86';
-  const obj = join(dir, 'stream.bpf.o');
-  execFileSync('clang', ['-g', '-O2', '-Wall', '-Werror', '-target', 'bpf', `-D__TARGET_ARCH_${arch}`, '-I', join(ROOT, 'bpf/.output'),
-    '-I', __dirname, '-c', join(__dirname, 'stream.bpf.c'), '-o', obj]);
+  const obj = compileBpf(join(__dirname, 'stream.bpf.c'), join(dir, 'stream.bpf.o'), ['-Wall', '-Werror', '-I', __dirname]);
   let cbin;
   if (CONSUMERS.includes('c')) {
     writeFileSync(join(dir, 'stream.skel.h'), execFileSync('bpftool', ['gen', 'skeleton', obj, 'name', 'stream_bpf']));

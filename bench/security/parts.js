@@ -15,7 +15,7 @@ const { execFileSync } = require('node:child_process');
 const { mkdtempSync, rmSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
-const { ROOT, benchOptions, requireRoot, compileC, makeBpf, median, printTable, runMain } = require('../common');
+const { ROOT, benchOptions, requireRoot, compileC, compileBpf, makeBpf, median, printTable, runMain } = require('../common');
 
 const { runs: RUNS, opens: OPENS, workload: WORKLOAD } = benchOptions('node bench/security/parts.js', {
   runs: { default: 5, quick: 1, help: 'runs of each set, interleaved; medians are reported' },
@@ -45,7 +45,6 @@ async function main() {
   const { prefixKey } = require(join(ROOT, 'dist/receivers/security/receiver.js'));
   const dir = mkdtempSync(join(tmpdir(), 'bench-security-parts-'));
   const obj = join(dir, 'parts.bpf.o');
-  const arch = process.arch === 'arm64' ? 'arm64' : 'x86';
   try {
     makeBpf();
     if (WORKLOAD !== 'open' && WORKLOAD !== 'getppid') throw new Error(`--workload is open or getppid, not ${WORKLOAD}`);
@@ -58,7 +57,7 @@ async function main() {
     const runLoop = () => WORKLOAD === 'open'
       ? Number(execFileSync(bin, ['open', String(OPENS), '0', file]).toString().trim().split(' ')[1])
       : Number(execFileSync(bin, [String(OPENS * 5), '0']).toString().trim().split(' ')[0]);
-    execFileSync('clang', ['-g', '-O2', '-target', 'bpf', `-D__TARGET_ARCH_${arch}`, '-I', join(ROOT, 'bpf/.output'), '-c', join(__dirname, 'parts.bpf.c'), '-o', obj]);
+    compileBpf(join(__dirname, 'parts.bpf.c'), obj);
     const results = Object.fromEntries(Object.keys(SETS).map((k) => [k, []]));
     for (let run = 0; run < RUNS; run++) {
       for (const [name, programs] of Object.entries(SETS)) {

@@ -11,7 +11,7 @@ const { execFileSync } = require('node:child_process');
 const { mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
-const { ROOT, benchOptions, requireRoot, compileC, makeBpf, median, printTable, runMain } = require('../common');
+const { ROOT, benchOptions, requireRoot, compileC, compileBpf, makeBpf, median, printTable, runMain } = require('../common');
 
 const { runs: RUNS, calls: CALLS } = benchOptions('node bench/syscall/parts.js', {
   calls: { default: 2_000_000, quick: 200_000, help: 'getppid calls per run' },
@@ -30,11 +30,10 @@ async function main() {
   const native = require(join(ROOT, 'dist/native/index.js'));
   const dir = mkdtempSync(join(tmpdir(), 'bench-syscall-parts-'));
   const obj = join(dir, 'parts.bpf.o');
-  const arch = process.arch === 'arm64' ? 'arm64' : 'x86';
   try {
     makeBpf();
     const bin = compileC(join(__dirname, 'getppid.c'), join(dir, 'getppid'));
-    execFileSync('clang', ['-g', '-O2', '-target', 'bpf', `-D__TARGET_ARCH_${arch}`, '-I', join(ROOT, 'bpf/.output'), '-c', join(__dirname, 'parts.bpf.c'), '-o', obj]);
+    compileBpf(join(__dirname, 'parts.bpf.c'), obj);
     const results = Object.fromEntries(Object.keys(PARTS).map((k) => [k, []]));
     for (let run = 0; run < RUNS; run++) {
       for (const [name, program] of Object.entries(PARTS)) {

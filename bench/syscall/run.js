@@ -11,7 +11,7 @@ const { existsSync, mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const {
-  ROOT, ONLY_OPTION, benchOptions, requireRoot, compileC, makeBpf, selectScenarios, median, startTracer, printTable, goalText, writeResults, runMain,
+  ONLY_OPTION, benchOptions, requireRoot, compileC, compileBpf, makeBpf, selectScenarios, median, startTracer, printTable, goalText, writeResults, runMain,
 } = require('../common');
 
 const { runs: RUNS, calls: CALLS, only: ONLY } = benchOptions('node bench/syscall/run.js', {
@@ -27,9 +27,7 @@ const GOALS = { 'receiver counts+errors': 1.6, 'receiver with latency': 2.0 };
 function build(dir) {
   const bin = compileC(join(__dirname, 'getppid.c'), join(dir, 'getppid'));
   makeBpf();
-  const arch = process.arch === 'arm64' ? 'arm64' : 'x86';
-  execFileSync('clang', ['-g', '-O2', '-target', 'bpf', `-D__TARGET_ARCH_${arch}`, '-I', join(ROOT, 'bpf/.output'),
-    '-c', join(__dirname, 'floor.bpf.c'), '-o', join(dir, 'floor.bpf.o')]);
+  compileBpf(join(__dirname, 'floor.bpf.c'), join(dir, 'floor.bpf.o'));
   return bin;
 }
 

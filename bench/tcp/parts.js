@@ -19,7 +19,7 @@ const { execFileSync } = require('node:child_process');
 const { mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
-const { ONLY_OPTION, ROOT, benchOptions, requireRoot, compileC, makeBpf, median, printTable, runMain } = require('../common');
+const { ONLY_OPTION, ROOT, benchOptions, requireRoot, compileC, compileBpf, makeBpf, selectScenarios, median, printTable, runMain } = require('../common');
 
 const { runs: RUNS, connections: CONNECTIONS, rate: RATE, only: ONLY, stats: STATS } = benchOptions('node bench/tcp/parts.js', {
   runs: { default: 7, quick: 1, help: 'runs of each set, interleaved; medians are reported' },
@@ -32,44 +32,43 @@ const { runs: RUNS, connections: CONNECTIONS, rate: RATE, only: ONLY, stats: STA
 const RECEIVER = join(ROOT, 'bpf/.output/tcp.bpf.o');
 const PARTS = 'parts';
 /** Each set: the object and the programs of it attached together. */
-const SETS = {
-  bare: [],
-  'empty state': [PARTS, 'empty_state'],
-  'empty state + probe': [PARTS, 'empty_state', 'empty_probe'],
-  'state in a hash': [PARTS, 'hash_state'],
-  'state in a hash, not preallocated': [PARTS, 'hash_np_state'],
-  'state in socket storage': [PARTS, 'sks_state'],
-  'state in socket storage, no delete': [PARTS, 'sks_nodelete_state'],
-  'receiver: state': [RECEIVER, 'tcp_btf_state'],
-  'receiver: state + probe': [RECEIVER, 'tcp_btf_state', 'tcp_btf_probe'],
-  'receiver: all five': [RECEIVER, 'tcp_btf_state', 'tcp_btf_probe', 'tcp_btf_retransmit', 'tcp_btf_send_reset', 'tcp_btf_recv_reset'],
-  'receiver, raw_tp fallback: all five': [RECEIVER, 'tcp_raw_state', 'tcp_raw_probe', 'tcp_raw_retransmit', 'tcp_raw_send_reset', 'tcp_raw_recv_reset'],
-};
+const SETS = [
+  { name: 'bare' },
+  { name: 'empty state', object: PARTS, programs: ['empty_state'] },
+  { name: 'empty state + probe', object: PARTS, programs: ['empty_state', 'empty_probe'] },
+  { name: 'state in a hash', object: PARTS, programs: ['hash_state'] },
+  { name: 'state in a hash, not preallocated', object: PARTS, programs: ['hash_np_state'] },
+  { name: 'state in socket storage', object: PARTS, programs: ['sks_state'] },
+  { name: 'state in socket storage, no delete', object: PARTS, programs: ['sks_nodelete_state'] },
+  { name: 'receiver: state', object: RECEIVER, programs: ['tcp_btf_state'] },
+  { name: 'receiver: state + probe', object: RECEIVER, programs: ['tcp_btf_state', 'tcp_btf_probe'] },
+  { name: 'receiver: all five', object: RECEIVER, programs: ['tcp_btf_state', 'tcp_btf_probe', 'tcp_btf_retransmit', 'tcp_btf_send_reset', 'tcp_btf_recv_reset'] },
+  { name: 'receiver, raw_tp fallback: all five', object: RECEIVER, programs: ['tcp_raw_state', 'tcp_raw_probe', 'tcp_raw_retransmit', 'tcp_raw_send_reset', 'tcp_raw_recv_reset'] },
+];
 
 async function main() {
   requireRoot('the bench loads BPF programs');
   const native = require(join(ROOT, 'dist/native/index.js'));
   const dir = mkdtempSync(join(tmpdir(), 'bench-tcp-parts-'));
   const parts = join(dir, 'parts.bpf.o');
-  const arch = process.arch === 'arm64' ? 'arm64' : 'x86';
   try {
     makeBpf();
     const bin = compileC(join(__dirname, 'connloop.c'), join(dir, 'connloop'), ['-pthread']);
-    execFileSync('clang', ['-g', '-O2', '-target', 'bpf', `-D__TARGET_ARCH_${arch}`, '-I', join(ROOT, 'bpf/.output'), '-c', join(__dirname, 'parts.bpf.c'), '-o', parts]);
+    compileBpf(join(__dirname, 'parts.bpf.c'), parts);
     /** CPU us per connection of one run of the loop. */
     const runLoop = () => Number(execFileSync(bin, [String(CONNECTIONS), '0', '1', String(RATE)]).toString().trim().split(' ')[2]);
-    const sets = Object.fromEntries(Object.entries(SETS).filter(([name]) => name === 'bare' || !ONLY || name.includes(ONLY)));
-    const results = Object.fromEntries(Object.keys(sets).map((k) => [k, []]));
+    const sets = selectScenarios(SETS, ONLY);
+    const results = Object.fromEntries(sets.map((s) => [s.name, []]));
     /** Per set, per program: [runs per connection, ns per run] of each run (--stats). */
-    const stats = Object.fromEntries(Object.keys(sets).map((k) => [k, {}]));
+    const stats = Object.fromEntries(sets.map((s) => [s.name, {}]));
     const statsOn = STATS ? native.enableStats() : undefined;
     for (let run = 0; run < RUNS; run++) {
-      for (const [name, [file, ...programs]] of Object.entries(sets)) {
+      for (const { name, object, programs = [] } of sets) {
         let o;
-        if (file) {
-          o = native.openObject(file === PARTS ? parts : file);
+        if (object) {
+          o = native.openObject(object === PARTS ? parts : object);
           for (const p of o.programs()) o.setAutoload(p, programs.includes(p));
-          if (file === RECEIVER) o.setConst('emit_events', false);
+          if (object === RECEIVER) o.setConst('emit_events', false);
           await o.load();
           for (const p of programs) o.attach(p);
         }
@@ -87,11 +86,11 @@ async function main() {
     const bareMin = Math.min(...results.bare);
     console.log(`loopback connect/close loop, ${CONNECTIONS} connections, CPU us per connection, one set of programs at a time, median of ${RUNS} runs`);
     // Each run of a set is paired with bare's run of the same round (seconds apart): the machine's slow drift cancels.
-    const added = (xs) => median(xs.map((x, i) => x - results.bare[i]));
     printTable(['programs attached', 'median us/conn', '+ us/conn (paired)', 'x bare', 'min us/conn', '+ us/conn (min)', 'runs'], Object.entries(results).map(([name, xs]) => {
       const m = median(xs);
+      const added = median(xs.map((x, i) => x - results.bare[i]));
       const lo = Math.min(...xs);
-      return [name, m.toFixed(2), added(xs).toFixed(2), ((bare + added(xs)) / bare).toFixed(3), lo.toFixed(2), (lo - bareMin).toFixed(2), xs.map((x) => x.toFixed(1)).join(' ')];
+      return [name, m.toFixed(2), added.toFixed(2), ((bare + added) / bare).toFixed(3), lo.toFixed(2), (lo - bareMin).toFixed(2), xs.map((x) => x.toFixed(1)).join(' ')];
     }), [0, 6]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
