@@ -179,7 +179,8 @@ int perf_sample(struct bpf_perf_event_data *ctx)
 	key.kernel_stack_id = include_kernel && in_kernel_mode(ctx) ?
 		stack_id(ctx, 0, PERF_DROP_KERNEL_STACK_COLLISION, PERF_DROP_KERNEL_STACK_FAILED) : -1;
 
-	if (!kthread)
+	/* Only a task with user frames needs its mappings read (an exiting one has none left to read). */
+	if (!no_user)
 		announce_pid(tgid, task);
 	gen = bpf_map_lookup_elem(&generation, &zero);
 	if (gen && (*gen & 1))
