@@ -66,9 +66,21 @@ export interface RingBufferOptions {
    * reader thread, so rare events submitted with a wakeup want a long one.
    */
   pollMs?: number;
+  /**
+   * Byte offset of a `__u32` process id in each record: the reader thread
+   * reads that process's /proc/PID/maps as it takes the record and attaches
+   * the executable lines to it (nothing when the process is gone). For
+   * records announcing a process whose mappings must be captured while it
+   * lives, however late JS handles the batch.
+   */
+  mapsPidOffset?: number;
 }
 
-/** A batch of ring-buffer records: `count` records, each `[u32 length][u32 pad][bytes, padded to 8]`. */
+/**
+ * A batch of ring-buffer records: `count` records, each `[u32 length][u32
+ * attached length][bytes, padded to 8][attached bytes, padded to 8]` (nothing
+ * is attached unless {@link RingBufferOptions.mapsPidOffset} asks for it).
+ */
 export interface RecordBatch {
   buffer: Buffer;
   count: number;
@@ -78,6 +90,12 @@ export interface RecordBatch {
 export interface RingBufferReader {
   /** Records delivered to JS so far. */
   readonly delivered: number;
+  /**
+   * Delivers the records the thread has taken from the ring but holds for
+   * `maxLatencyMs`, now, to `onBatch` (a batch already handed over is still
+   * delivered after, on its own).
+   */
+  flush(): void;
   /** Stops the thread after delivering what is pending. */
   close(): Promise<void>;
 }

@@ -58,6 +58,7 @@ interface RawReader {
   readonly delivered: number;
   readonly batches: number;
   readonly closed: boolean;
+  takePending(): [Buffer, number] | undefined;
   close(): Promise<void>;
 }
 
@@ -84,6 +85,7 @@ interface RawObject {
     maxBatchBytes: number,
     maxLatencyMs: number,
     pollMs: number,
+    mapsPidOffset: number,
   ): RawReader;
   programStats(program: string): RawProgramStats;
   close(): void;
@@ -238,22 +240,28 @@ export function tcDefaults(program: string): { priority: number; handle: number 
 }
 
 /**
- * Walks the records of a ring-buffer batch (`[u32 length][u32 pad][bytes,
- * padded to 8]` each) without allocating: `visit(buffer, offset, length)` gets
- * the batch's own Buffer and where the record's bytes are. Returns the
- * number of records visited. Throws if the batch is malformed.
+ * Walks the records of a ring-buffer batch (`[u32 length][u32 attached
+ * length][bytes, padded to 8][attached, padded to 8]` each) without
+ * allocating: `visit(buffer, offset, length, attached)` gets the batch's own
+ * Buffer, where the record's bytes are, and how many attached bytes follow
+ * them (at `offset` + `length` rounded up to 8). Returns the number of
+ * records visited. Throws if the batch is malformed.
  */
-export function decodeRecordBatch(batch: RecordBatch | Buffer, visit: (buffer: Buffer, offset: number, length: number) => void): number {
+export function decodeRecordBatch(
+  batch: RecordBatch | Buffer, visit: (buffer: Buffer, offset: number, length: number, attached: number) => void,
+): number {
   const buf = Buffer.isBuffer(batch) ? batch : batch.buffer;
   let off = 0;
   let n = 0;
   while (off + 8 <= buf.length) {
     const len = buf.readUInt32LE(off);
+    const attached = buf.readUInt32LE(off + 4);
     const start = off + 8;
-    if (start + len > buf.length) throw bpfError('EINVAL', 'decodeRecordBatch', undefined, `record ${n} at ${off} runs past the batch`);
-    visit(buf, start, len);
+    const end = attached > 0 ? start + ((len + 7) & ~7) + attached : start + len;
+    if (end > buf.length) throw bpfError('EINVAL', 'decodeRecordBatch', undefined, `record ${n} at ${off} runs past the batch`);
+    visit(buf, start, len, attached);
     n++;
-    off = start + ((len + 7) & ~7);
+    off = start + ((len + 7) & ~7) + ((attached + 7) & ~7);
   }
   if (!Buffer.isBuffer(batch) && n !== batch.count) {
     throw bpfError('EINVAL', 'decodeRecordBatch', undefined, `the batch says ${batch.count} records, it holds ${n}`);
@@ -434,6 +442,7 @@ class ReaderImpl implements NativeRingBufferReader {
   private closing: Promise<void> | undefined;
   constructor(
     private readonly raw: RawReader,
+    private readonly onBatch: (buffer: Buffer, count: number) => void,
     private readonly onClosed: () => void,
   ) {}
   get delivered(): number {
@@ -441,6 +450,10 @@ class ReaderImpl implements NativeRingBufferReader {
   }
   get batches(): number {
     return this.raw.batches;
+  }
+  flush(): void {
+    const pending = this.raw.takePending();
+    if (pending !== undefined) this.onBatch(pending[0], pending[1]);
   }
   close(): Promise<void> {
     this.closing ??= this.raw.close().finally(this.onClosed);
@@ -585,8 +598,10 @@ class ObjectImpl implements NativeBpfObject {
         });
       }
     };
-    const rawReader = call(() => this.raw.readRingBuffer(map, native, maxBatchBytes, maxLatencyMs, pollMs));
-    const reader: ReaderImpl = new ReaderImpl(rawReader, () => this.readers.delete(reader));
+    const mapsPidOffset = options.mapsPidOffset ?? -1;
+    if (options.mapsPidOffset !== undefined) checkInt(mapsPidOffset, 'ring_buffer__new', 'mapsPidOffset', 0, 1 << 20);
+    const rawReader = call(() => this.raw.readRingBuffer(map, native, maxBatchBytes, maxLatencyMs, pollMs, mapsPidOffset));
+    const reader: ReaderImpl = new ReaderImpl(rawReader, (buffer, count) => onBatch({ buffer, count }), () => this.readers.delete(reader));
     this.readers.add(reader);
     return reader;
   }

@@ -31,6 +31,27 @@ t.test('decodeRecordBatch walks [u32 len][pad][bytes padded to 8] without copyin
   t.throws(() => decodeRecordBatch(buffer.subarray(0, 10), () => undefined), { code: 'EINVAL' }, 'a truncated record is an error');
 });
 
+t.test('decodeRecordBatch: attached bytes follow a record, after its padding, and are stepped over', async (t) => {
+  const header = (len: number, attached: number): Buffer => {
+    const h = Buffer.alloc(8);
+    h.writeUInt32LE(len, 0);
+    h.writeUInt32LE(attached, 4);
+    return h;
+  };
+  const buffer = Buffer.concat([
+    header(3, 10), Buffer.from('abc\0\0\0\0\0'), Buffer.from('0123456789\0\0\0\0\0\0'),
+    header(8, 0), Buffer.from('12345678'),
+  ]);
+  const seen: Array<[string, string]> = [];
+  const n = decodeRecordBatch({ buffer, count: 2 }, (b, off, len, attached) => {
+    const at = off + Math.ceil(len / 8) * 8;
+    seen.push([b.toString('utf8', off, off + len), b.toString('utf8', at, at + attached)]);
+  });
+  t.equal(n, 2);
+  t.same(seen, [['abc', '0123456789'], ['12345678', '']]);
+  t.throws(() => decodeRecordBatch(buffer.subarray(0, 20), () => undefined), { code: 'EINVAL' }, 'attached bytes past the end are an error');
+});
+
 t.test('nativeAvailable says why not, or ok', async (t) => {
   const a = nativeAvailable();
   if (a.ok) t.pass('the addon loads');

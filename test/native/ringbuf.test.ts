@@ -1,4 +1,5 @@
 import t from 'tap';
+import { realpathSync } from 'node:fs';
 import { decodeRecordBatch } from '../../native/index';
 import type { RecordBatch } from '../../native/api';
 import { EVENT, kernelSkipReason, loadRuntime, perCpuSum, startWorkload, waitFor } from './kernel';
@@ -90,6 +91,40 @@ t.test('close() delivers what is pending before it resolves', { skip }, async (t
   await reader.close();
   t.equal(got, N, 'flushed on close');
   await reader.close();
+});
+
+t.test('mapsPidOffset attaches the executable lines of /proc/PID/maps; flush() hands over what the thread holds', { skip }, async (t) => {
+  // The target is this process (alive throughout): `process.ppid` is a getppid call.
+  const N = 3;
+  const o = await loadRuntime(['emit_events'], { target_pid: process.pid });
+  t.teardown(() => o.close());
+  const batches: RecordBatch[] = [];
+  const reader = o.readRingBuffer('events', (b) => batches.push(b), { maxLatencyMs: 60_000, pollMs: 1000, mapsPidOffset: EVENT.pid });
+  o.attach('emit_events');
+  for (let i = 0; i < N; i++) t.ok(process.ppid > 0);
+  // Held for 60 s by the thread: only flush() hands them over.
+  t.ok(await waitFor(() => (reader.flush(), reader.delivered === N), 5000), `delivered ${reader.delivered} by flush()`);
+  const attached: string[] = [];
+  let pids = 0;
+  for (const b of batches) {
+    decodeRecordBatch(b, (buf, off, len, n) => {
+      if (len === EVENT.size && buf.readUInt32LE(off + EVENT.pid) === process.pid) pids++;
+      const at = off + Math.ceil(len / 8) * 8;
+      attached.push(buf.toString('utf8', at, at + n));
+    });
+  }
+  t.equal(pids, N, 'the records themselves are intact');
+  t.equal(attached.length, N);
+  for (const text of attached) {
+    const lines = text.split('\n').filter(Boolean);
+    t.ok(lines.length >= 2, `${lines.length} executable mappings`);
+    t.ok(lines.every((l) => /^[0-9a-f]+-[0-9a-f]+ ..x. /.test(l)), 'only executable lines, whole');
+    t.ok(lines.some((l) => l.endsWith(` ${realpathSync(process.execPath)}`)), 'the node binary among them');
+  }
+  reader.flush();
+  t.equal(reader.delivered, N, 'flush() with nothing held delivers nothing');
+  await reader.close();
+  t.equal(reader.delivered, N);
 });
 
 t.test('when JS falls behind, the kernel counts the drops: delivered + drops == N', { skip }, async (t) => {
