@@ -87,7 +87,7 @@ function executableLines(buffer: Buffer, length: number): string {
     let end = buffer.indexOf(NEWLINE, start);
     if (end < 0 || end > length) end = length;
     const space = buffer.indexOf(SPACE, start);
-    if (space >= 0 && space + 3 < end && buffer[space + 3] === EXECUTABLE) text += buffer.toString('latin1', start, Math.min(end + 1, length));
+    if (space >= 0 && space + 3 < end && buffer[space + 3] === EXECUTABLE) text += buffer.toString('utf8', start, Math.min(end + 1, length));
     start = end + 1;
   }
   return text;
@@ -138,20 +138,22 @@ class ProcSymbolizer implements Symbolizer {
     this.vdsoIds = new LruMap(maxElf);
   }
 
-  observe(pid: number): void {
-    this.refresh(pid);
+  observe(pid: number, executableMaps?: string): void {
+    this.refresh(pid, false, executableMaps || undefined);
   }
 
   /**
-   * Reads `pid`'s maps again; returns its state (kept as it was when the
-   * process is gone). `likelyGone`: look whether it still exists first (no
-   * exception when it does not; an `access` more when it does).
+   * Reads `pid`'s maps again (or takes `executableMaps`, read already);
+   * returns its state (kept as it was when the process is gone). `likelyGone`:
+   * look whether it still exists first (no exception when it does not; an
+   * `access` more when it does).
    */
-  private refresh(pid: number, likelyGone = false): ProcessState | undefined {
+  private refresh(pid: number, likelyGone = false, executableMaps?: string): ProcessState | undefined {
     const known = this.processes.get(pid);
     let mappings: ExecMapping[] | undefined;
     try {
-      if (!likelyGone || existsSync(`${this.procRoot}/${pid}/maps`)) mappings = parseExecMappings(this.readExecutableMaps(pid));
+      if (executableMaps !== undefined) mappings = parseExecMappings(executableMaps);
+      else if (!likelyGone || existsSync(`${this.procRoot}/${pid}/maps`)) mappings = parseExecMappings(this.readExecutableMaps(pid));
     } catch {
       // gone
     }

@@ -47,9 +47,11 @@ export interface Symbolizer {
   /**
    * Captures `pid`'s mappings now (and reads the ELF files they map while they
    * exist), so its frames still symbolize after it exits. Call it when a pid is
-   * first seen; cheap when nothing changed.
+   * first seen; cheap when nothing changed. `executableMaps`: the executable
+   * lines of its /proc/PID/maps, when they were read already (by a ring-buffer
+   * reader thread, at the announcement); read now when absent or empty.
    */
-  observe(pid: number): void;
+  observe(pid: number, executableMaps?: string): void;
   /** Frames for user-space addresses of `pid`, in the order given. */
   symbolizeUser(pid: number, addresses: readonly bigint[]): Frame[];
   /** Frames for kernel addresses (from /proc/kallsyms), in the order given. */

@@ -48,12 +48,22 @@ export interface NewPid {
   tgid: number;
   /** The process's name (its main thread's comm); empty when it could not be read. */
   comm: string;
+  /** The executable lines of its /proc/PID/maps, read by the reader thread at the announcement; empty when it was gone. */
+  executableMaps: string;
 }
 
-/** Decodes a `new_pids` ring-buffer record. */
-export function decodeNewPid(buf: Buffer, offset: number): NewPid {
+/**
+ * Decodes a `new_pids` ring-buffer record and what the reader attached to it
+ * (`attached` bytes after the record, padded to 8: the process's executable mappings).
+ */
+export function decodeNewPid(buf: Buffer, offset: number, length: number, attached: number): NewPid {
   const m = PERF_NEW_PID.members;
-  return { tgid: buf.readUInt32LE(offset + m.tgid.offset), comm: readComm(buf, offset + m.comm.offset) };
+  const mapsAt = offset + Math.ceil(length / 8) * 8;
+  return {
+    tgid: buf.readUInt32LE(offset + m.tgid.offset),
+    comm: readComm(buf, offset + m.comm.offset),
+    executableMaps: attached > 0 ? buf.toString('utf8', mapsAt, mapsAt + attached) : '',
+  };
 }
 
 /** A stack id as the 4-byte key of `stacks`. */

@@ -14,7 +14,7 @@ import { parseDuration } from '../../core/config/duration';
 import { AGENT_VERSION } from '../../core/version';
 import { DEFAULT_MAX_SERIES, SeriesLimiter } from '../../core/cardinality';
 import { builtBpfObjectPath, openBpfObject } from '../../core/kernel/bpf-object';
-import { decodeFixedRecords } from '../../core/kernel/bpf-records';
+import { decodeRecords } from '../../core/kernel/bpf-records';
 import type { Link, RecordBatch } from '../../native/api';
 import type { Profile, ProfileOutputConfig } from '../../core/profile/types';
 import type { Symbolizer } from '../../core/symbolize/types';
@@ -46,15 +46,22 @@ export function drainIntervalMs(frequency: number): number {
 }
 
 /**
- * How often the new-pid reader looks at its ring buffer without a wakeup. The
- * program submits each announcement with a wakeup and the reader hands what a
- * wakeup finds to JS at once (`maxLatencyMs: 0`): a process's mappings are read
- * within a millisecond or so of its first sample (short-lived processes too),
- * and an idle reader thread wakes once a second, not 40 times.
+ * How the new-pid reader hands announcements to JS. Its thread wakes at each
+ * announcement (the program submits with a wakeup) and reads the process's
+ * /proc/PID/maps right then (`mapsPidOffset`): a process's mappings are
+ * captured within a wakeup of its first sample, short-lived processes too.
+ * JS gets them in batches at most this late (and at each collection, which
+ * flushes the reader first): one hop into JS per half second instead of one
+ * per new process. What needs the live process beyond its maps (reading a
+ * mapped file that its path no longer names, the vDSO, a container's perf map)
+ * is done when JS gets the batch: for a process already gone, only the
+ * mappings captured at its announcement are known.
  */
+export const NEW_PID_MAX_LATENCY_MS = 500;
+/** How often the idle reader thread looks at the ring without a wakeup (each announcement wakes it anyway). */
 export const NEW_PID_POLL_MS = 1000;
-/** Bytes of a batch of announcements (a batch reserves this much: 128 records of 32 bytes, not the reader's default 256 KiB each wakeup). */
-export const NEW_PID_BATCH_BYTES = 4096;
+/** Bytes of a batch of announcements with their executable mappings (a new batch reserves this much). */
+export const NEW_PID_BATCH_BYTES = 64 * 1024;
 
 /** Distinct (thread, stack) samples kept per profile, as a multiple of `max_entries`. */
 export const PENDING_KEYS_PER_ENTRY = 4;
@@ -121,6 +128,8 @@ export class PerfReceiver extends BpfReceiver {
   /** Drains the kernel, writes the interval's profile and emits the metric (the interval calls this, and shutdown). */
   override collect(): void {
     if (!this.obj || !this.drainer) return;
+    // Processes announced in the last NEW_PID_MAX_LATENCY_MS: their mappings are in the reader, not yet here.
+    this.reader?.flush();
     this.drain();
     const endMs = Date.now();
     const samples = this.pending.take();
@@ -189,20 +198,20 @@ export class PerfReceiver extends BpfReceiver {
    * kernel side forgets a process at exec and exit). Its mappings are read
    * again only when a stack has an address outside them (dlopen, new JIT code).
    */
-  private observe(tgid: number, comm?: string): void {
+  private observe(tgid: number, comm?: string, executableMaps?: string): void {
     if (tgid === 0) return;
     if (comm) this.names.set(tgid, comm);
     else this.names.remember(tgid);
     try {
-      this.symbolizer.observe(tgid);
+      this.symbolizer.observe(tgid, executableMaps);
     } catch (err) {
       this.ctx.logger.debug({ component: this.ctx.id, pid: tgid, err: errorMessage(err) }, 'reading the process mappings failed');
     }
   }
 
   private onNewPids(batch: RecordBatch): void {
-    const events = this.wellFormed(decodeFixedRecords(batch, PERF_NEW_PID.size, decodeNewPid));
-    for (const e of events) this.observe(e.tgid, e.comm);
+    const events = this.wellFormed(decodeRecords(batch, PERF_NEW_PID.size, decodeNewPid));
+    for (const e of events) this.observe(e.tgid, e.comm, e.executableMaps);
   }
 
   private metricRecords(samples: readonly StackSample[]): MetricRecord[] {
@@ -245,7 +254,8 @@ export class PerfReceiver extends BpfReceiver {
     if (config.include_kernel ?? DEFAULT_INCLUDE_KERNEL) this.symbolizer.symbolizeKernel([]);
     this.drainer = new CountsDrainer(obj);
     this.reader = obj.readRingBuffer('new_pids', (batch) => this.onNewPids(batch), {
-      maxLatencyMs: 0, pollMs: NEW_PID_POLL_MS, maxBatchBytes: NEW_PID_BATCH_BYTES,
+      maxLatencyMs: NEW_PID_MAX_LATENCY_MS, pollMs: NEW_PID_POLL_MS, maxBatchBytes: NEW_PID_BATCH_BYTES,
+      mapsPidOffset: PERF_NEW_PID.members.tgid.offset,
     });
     this.startTime = nowHrTime();
     this.windowStartMs = Date.now();

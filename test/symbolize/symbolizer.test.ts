@@ -78,6 +78,18 @@ t.test('an exiting process read again (no executable mapping left) keeps the map
   t.same(names(symbolizer.symbolizeUser(program.pid, [program.addresses.get('hot_loop')!])), ['hot_loop']);
 });
 
+t.test('maps read already (by the ring-buffer reader) are used as given: nothing is read from /proc then', async (t) => {
+  const program = await runProgram(builds.withLib);
+  const maps = readFileSync(`/proc/${program.pid}/maps`, 'utf8');
+  await program.stop();
+  // Gone, and no procfs: only the lines given tell where its code was; its files are read from their paths.
+  const symbolizer = createSymbolizer({ procRoot: join(builds.dir, 'no-proc') });
+  symbolizer.observe(program.pid, maps.split('\n').filter((l) => / ..x. /.test(l)).join('\n'));
+  const a = program.addresses;
+  t.same(names(symbolizer.symbolizeUser(program.pid, [a.get('lib_function')!, a.get('hot_loop')!])), ['lib_function', 'hot_loop']);
+  t.equal(symbolizer.stats().unmappedFrames, 0);
+});
+
 t.test('after exit with an ELF cache of one file: evicted files are read again from their path', async (t) => {
   const program = await runProgram(builds.withLib);
   const symbolizer = createSymbolizer({ maxElfFiles: 1 });

@@ -1,9 +1,9 @@
 /** Decoding the perf maps' bytes and merging drains: exact values from hand-made records. */
 import t from 'tap';
-import { decodeCounts, decodeStack } from '../../../receivers/perf/decode';
+import { decodeCounts, decodeNewPid, decodeStack } from '../../../receivers/perf/decode';
 import { PendingSamples } from '../../../receivers/perf/pending';
-import { PERF_SAMPLE_KEY } from '../../../receivers/perf/layout';
-import { commKey } from '../../../core/kernel/bpf-records';
+import { PERF_NEW_PID, PERF_SAMPLE_KEY } from '../../../receivers/perf/layout';
+import { commKey, decodeRecords } from '../../../core/kernel/bpf-records';
 
 function key(tgid: number, tid: number, user: number, kernel: number, comm: string): Buffer {
   const b = Buffer.alloc(PERF_SAMPLE_KEY.size);
@@ -20,6 +20,30 @@ function count(n: number): Buffer {
   b.writeBigUInt64LE(BigInt(n));
   return b;
 }
+
+t.test('new_pids records decode with the mappings the reader attached (or none)', async (t) => {
+  const record = (tgid: number, comm: string): Buffer => {
+    const b = Buffer.alloc(PERF_NEW_PID.size);
+    b.writeUInt32LE(tgid, PERF_NEW_PID.members.tgid.offset);
+    commKey(comm).copy(b, PERF_NEW_PID.members.comm.offset);
+    return b;
+  };
+  const header = (len: number, attached: number): Buffer => {
+    const h = Buffer.alloc(8);
+    h.writeUInt32LE(len, 0);
+    h.writeUInt32LE(attached, 4);
+    return h;
+  };
+  const maps = '55d0c0a01000-55d0c0a05000 r-xp 00001000 08:01 1234 /usr/bin/app\n';
+  const buffer = Buffer.concat([
+    header(PERF_NEW_PID.size, maps.length), record(41, 'app'), Buffer.from(maps), Buffer.alloc((8 - (maps.length % 8)) % 8),
+    header(PERF_NEW_PID.size, 0), record(42, 'gone'),
+  ]);
+  t.same(decodeRecords({ buffer, count: 2 }, PERF_NEW_PID.size, decodeNewPid), {
+    events: [{ tgid: 41, comm: 'app', executableMaps: maps }, { tgid: 42, comm: 'gone', executableMaps: '' }],
+    malformed: 0,
+  });
+});
 
 t.test('counts entries and stacks decode', async (t) => {
   t.same(decodeCounts([[key(10, 11, 3, -1, 'app'), count(7)]]), [
