@@ -25,7 +25,7 @@ const {
 const { runs: RUNS, iterations: ITERATIONS, only: ONLY, ...OPTS } = benchOptions('node bench/perf/run.js', {
   iterations: { default: 1_500_000, quick: 200_000, help: 'iterations of the CPU-bound loop (1000 LCG steps each) per run' },
   only: ONLY_OPTION,
-  warmup: { default: 11_000, quick: 1500, help: 'ms the receiver runs before the measured window' },
+  warmup: { default: 20_000, quick: 1500, help: 'ms the receiver runs before the measured window (holds its first collection and the GC V8 runs ~16 s after start)' },
   window: { default: 10_000, quick: 2000, help: 'ms over which the profiler CPU time is measured, at least' },
   interval: { default: 10_000, quick: 1000, help: "ms: the receiver's collection_interval" },
   comm: { default: undefined, help: "profile only threads of this name (the bench's own: spin), not every process: like-for-like figures on a shared machine" },
@@ -42,6 +42,8 @@ const CHURN_RATE = 20;
 const CHURN_ITERATIONS = 20_000;
 /** Loop iterations per second of window for the `busy` spinners (about 1 s of CPU per 900k here; more is harmless: they are killed). */
 const BUSY_ITERATIONS_PER_S = 2_000_000;
+/** Seconds the background runs past warm-up + window (the profiler's own start before "ready"); it is killed after the window. */
+const BACKGROUND_SLACK_S = 5;
 
 /** Whether interrupt time is accounted apart from tasks (then the workload's CPU time misses the sampling cost). */
 function irqTimeAccounting() {
@@ -62,22 +64,43 @@ const WARMUP_MS = OPTS.warmup;
 /** The profiler's CPU time is measured over at least this long (the workload runs at its start). */
 const WINDOW_MS = OPTS.window;
 
-const receiver = (frequency, stats, formats = ['pprof', 'folded', 'html']) => () => startProfiler(process.execPath, [join(__dirname, 'host.js'), JSON.stringify({
-  ...(OPTS.comm ? { comms: [OPTS.comm] } : {}),
-  frequency, collection_interval: `${COLLECTION_INTERVAL_MS}ms`, profiles: { directory: join(tmpdir(), `bench-perf-profiles-${process.pid}`), formats, max_files: 3 },
-}), ...(stats ? ['stats'] : [])], /^ready/m, stats ? 300 : WARMUP_MS, true);
+/**
+ * The workload binary, run once for PRIME_ITERATIONS at the start of the
+ * receiver's warm-up: the warm-up's first collection then has samples, as on
+ * any machine with processes running when the agent starts. Without it, with
+ * `--comm`, nothing is sampled before the window, and the window would hold
+ * the one-time costs the warm-up is there to hold: the first read of the
+ * workload's ELF files and libc's, V8 compiling the collection's code.
+ */
+let primeBin;
+const PRIME_ITERATIONS = 100_000;
+
+const receiver = (frequency, stats, formats = ['pprof', 'folded', 'html']) => async () => {
+  const p = await startProfiler(process.execPath, [join(__dirname, 'host.js'), JSON.stringify({
+    ...(OPTS.comm ? { comms: [OPTS.comm] } : {}),
+    frequency, collection_interval: `${COLLECTION_INTERVAL_MS}ms`, profiles: { directory: join(tmpdir(), `bench-perf-profiles-${process.pid}`), formats, max_files: 3 },
+  }), ...(stats ? ['stats'] : [])], /^ready/m, stats ? 300 : 0, true);
+  if (stats) return p;
+  const ready = Date.now();
+  execFileSync(primeBin, [String(PRIME_ITERATIONS), String(LOOP_CPU)]);
+  await sleep(WARMUP_MS - (Date.now() - ready));
+  return p;
+};
 const bpftraceFilter = OPTS.comm ? ` /comm == "${OPTS.comm}"/` : '';
 const bpftrace = (frequency) => () => startProfiler('bpftrace', ['-e', `profile:hz:${frequency}${bpftraceFilter} { @[ustack, kstack] = count(); }`], /Attaching \d+ probe/, 1500, false);
 
 /**
- * What else runs during the window: `busy`, a spinner on every CPU the whole
- * window (every sample lands in a running process: the most stacks per
- * interval); `churn`, CHURN_RATE new short-lived processes a second (each a
- * new pid whose mappings and name the receiver reads). Returns a stop().
+ * What else runs with the profiler: `busy`, a spinner on every CPU (every
+ * sample lands in a running process: the most stacks per interval); `churn`,
+ * CHURN_RATE new short-lived processes a second (each a new pid whose
+ * mappings and name the receiver reads). It starts before the profiler, so
+ * that the warm-up holds what its start costs once (the first collection
+ * with its stacks, V8 compiling the code that handles them, the GC that
+ * follows start-up) and the window the steady state under it. Returns a stop().
  */
 function startBackground(kind, bin, churnBin) {
   if (!kind) return () => {};
-  const seconds = Math.ceil(WINDOW_MS / 1000) + 1;
+  const seconds = Math.ceil((WARMUP_MS + WINDOW_MS) / 1000) + BACKGROUND_SLACK_S;
   const children = kind === 'busy'
     ? [LOOP_CPU, PROFILER_CPU].map((cpu) => spawn(bin, [String(BUSY_ITERATIONS_PER_S * seconds), String(cpu)], { stdio: 'ignore' }))
     : [spawn(churnBin, [String(CHURN_RATE), String(seconds), bin, String(CHURN_ITERATIONS), String(LOOP_CPU)], { stdio: 'ignore' })];
@@ -116,6 +139,7 @@ async function main() {
   if (irqTimeAccounting()) process.stderr.write('note: CONFIG_IRQ_TIME_ACCOUNTING is on: the sampling interrupt is not charged to the workload; see the BPF program cost line\n');
   const dir = mkdtempSync(join(tmpdir(), 'bench-perf-'));
   const bin = compileC(join(__dirname, 'spin.c'), join(dir, 'spin'));
+  primeBin = bin;
   const churnBin = compileC(join(__dirname, 'churn.c'), join(dir, 'churn'));
   makeBpf();
   const scenarios = selectScenarios(SCENARIOS, ONLY);
@@ -127,9 +151,12 @@ async function main() {
   try {
     for (let run = 0; run < RUNS; run++) {
       for (const s of scenarios) {
-        const p = s.start ? await s.start() : undefined;
-        const before = p ? processCpuNs(p.pid) : 0;
         const stopBackground = startBackground(s.background, bin, churnBin);
+        const p = s.start ? await s.start().catch((err) => {
+          stopBackground();
+          throw err;
+        }) : undefined;
+        const before = p ? processCpuNs(p.pid) : 0;
         const t0 = process.hrtime.bigint();
         const [workNs, wallNs] = execFileSync(bin, [String(ITERATIONS), String(LOOP_CPU)]).toString().trim().split(' ').map(Number);
         if (p) await sleep(WINDOW_MS - Number(process.hrtime.bigint() - t0) / 1e6);
