@@ -30,6 +30,8 @@ namespace ebpf {
 namespace {
 
 constexpr size_t kMaxInFlight = 64;
+// The buffer /proc/PID/maps is read into (kept between reads; a larger one is used once and let go).
+constexpr size_t kMapsBufferBytes = 64 * 1024;
 
 using Clock = std::chrono::steady_clock;
 
@@ -150,7 +152,7 @@ void ReadExecutableMaps(uint32_t pid, std::vector<char>& buffer, std::string& ou
   snprintf(path, sizeof path, "/proc/%u/maps", pid);
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return;
-  if (buffer.size() < 64 * 1024) buffer.resize(64 * 1024);
+  if (buffer.size() < kMapsBufferBytes) buffer.resize(kMapsBufferBytes);
   size_t length = 0;
   for (;;) {
     if (length == buffer.size()) buffer.resize(buffer.size() * 2);
@@ -168,6 +170,8 @@ void ReadExecutableMaps(uint32_t pid, std::vector<char>& buffer, std::string& ou
     if (space && space + 3 < buffer.data() + end && space[3] == 'x') out.append(line, end - start);
     start = end;
   }
+  // A process with huge maps (thousands of mappings) does not keep its buffer's size for good.
+  if (buffer.size() > kMapsBufferBytes) std::vector<char>(kMapsBufferBytes).swap(buffer);
 }
 
 int OnSample(void* ctx, void* data, size_t size) {
