@@ -179,23 +179,30 @@ function readLayoutAndSymbols(fd: number, image?: { base: number; size: number }
     }
   }
 
+  // .symtab first, then what .dynsym adds: in a file that was not stripped .symtab holds the dynamic symbols
+  // too, and reading them twice doubled the sort (node: 185k entries for 78k symbols); a stripped file has
+  // .dynsym only, or a few symbols added to .symtab after the strip.
   const entries: SymbolEntry[] = [];
-  for (const s of sections) {
-    if (s.type !== SHT_SYMTAB && s.type !== SHT_DYNSYM) continue;
-    const strings = sections[s.link];
-    if (strings === undefined || s.entsize < SYM_SIZE) continue;
-    readFunctionSymbols(readAt(s.offset, s.size), s.entsize, readAt(strings.offset, strings.size), entries);
+  for (const type of [SHT_SYMTAB, SHT_DYNSYM]) {
+    const known = type === SHT_DYNSYM && entries.length > 0 ? new Set(entries.map((e) => e.start)) : undefined;
+    for (const s of sections) {
+      if (s.type !== type) continue;
+      const strings = sections[s.link];
+      if (strings === undefined || s.entsize < SYM_SIZE) continue;
+      readFunctionSymbols(readAt(s.offset, s.size), s.entsize, readAt(strings.offset, strings.size), entries, known);
+    }
   }
   return buildId === undefined ? { loads, entries } : { loads, buildId, entries };
 }
 
-function readFunctionSymbols(table: Buffer, entsize: number, strings: Buffer, out: SymbolEntry[]): void {
+/** Appends the defined function symbols of `table` to `out`, but those at an address in `skip`. */
+function readFunctionSymbols(table: Buffer, entsize: number, strings: Buffer, out: SymbolEntry[], skip?: ReadonlySet<number>): void {
   for (let at = 0; at + SYM_SIZE <= table.length; at += entsize) {
     const type = table[at + 4]! & 0xf;
     if (type !== STT_FUNC && type !== STT_GNU_IFUNC) continue;
     if (table.readUInt16LE(at + 6) === SHN_UNDEF) continue;
     const start = u64(table, at + 8);
-    if (start === 0) continue;
+    if (start === 0 || skip?.has(start)) continue;
     const nameAt = table.readUInt32LE(at);
     const nameEnd = strings.indexOf(0, nameAt);
     if (nameAt >= strings.length || nameEnd <= nameAt) continue;
