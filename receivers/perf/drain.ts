@@ -1,8 +1,8 @@
 /**
  * Drains one interval's samples from the kernel: flips `generation` so the
  * program counts into the other map, reads and deletes the entries of the
- * map it left, and reads the stacks they name. Stack ids no longer named by
- * either map are deleted, so `stacks` only holds what is still needed.
+ * map it left, and reads the stacks they name. Stack ids named by neither
+ * map are deleted a drain later, so `stacks` only holds what is still needed.
  */
 import type { BpfObject } from '../../native/api';
 import { decodeCounts, decodeStack, stackKey, type CountEntry } from './decode';
@@ -21,6 +21,8 @@ export interface DrainedSamples {
 /** Drains the double-buffered counts maps and the stacks they name. */
 export class CountsDrainer {
   private generation = 0;
+  /** Stack ids read by the last drain that neither map named then: deleted by this one unless named again. */
+  private unnamed = new Set<number>();
 
   constructor(private readonly obj: BpfObject) {}
 
@@ -55,13 +57,16 @@ export class CountsDrainer {
         stackKeys.set(id, value.toString('latin1', 0, ips.length * 8));
       }
     }
-    // Keep the stacks the active map names (samples since the flip); free the rest.
+    // Keep the stacks the active map names (samples since the flip). The others are freed one drain later,
+    // unless named again by then: a sample may take a stack id between this read of the active map and the
+    // delete (the same stack again, found in `stacks`), or count into the old map just after the flip.
     const live = new Set<number>();
     for (const e of decodeCounts(obj.map(`counts_${this.generation & 1}`).entries())) {
       live.add(e.userStackId);
       live.add(e.kernelStackId);
     }
-    for (const id of stacks.keys()) if (!live.has(id)) stackMap.delete(stackKey(id));
+    for (const id of this.unnamed) if (!live.has(id) && !stacks.has(id)) stackMap.delete(stackKey(id));
+    this.unnamed = new Set([...stacks.keys()].filter((id) => !live.has(id)));
     return { entries, stacks, stackKeys, missingStacks };
   }
 }
