@@ -99,12 +99,12 @@ export function sumPerCpuU64(value: Buffer): number {
  * Walks a ring-buffer batch (`[u32 length][u32 attached length][bytes, padded
  * to 8][attached bytes, padded to 8]` per record) and decodes every record of
  * at least `minSize` bytes with `decode(buffer, offset, length, attached)`
- * (the attached bytes follow the record's at `offset` + `length` rounded up
- * to 8); shorter or truncated records, and those `decode` returns
- * `undefined` for, are skipped and counted in `malformed`.
+ * (`attached`: a view of what the reader attached to the record, when it
+ * did); shorter or truncated records, and those `decode` returns `undefined`
+ * for, are skipped and counted in `malformed`.
  */
 export function decodeRecords<T>(
-  batch: RecordBatch, minSize: number, decode: (buf: Buffer, offset: number, length: number, attached: number) => T | undefined,
+  batch: RecordBatch, minSize: number, decode: (buf: Buffer, offset: number, length: number, attached?: Buffer) => T | undefined,
 ): { events: T[]; malformed: number } {
   const events: T[] = [];
   let malformed = 0;
@@ -112,13 +112,15 @@ export function decodeRecords<T>(
   const buf = batch.buffer;
   for (let i = 0; i < batch.count && off + 8 <= buf.length; i++) {
     const len = buf.readUInt32LE(off);
-    const attached = buf.readUInt32LE(off + 4);
+    const attachedLength = buf.readUInt32LE(off + 4);
     const data = off + 8;
-    const end = attached > 0 ? data + perCpuStride(len) + attached : data + len;
+    const attachedAt = data + perCpuStride(len);
+    const end = attachedLength > 0 ? attachedAt + attachedLength : data + len;
+    const attached = attachedLength > 0 && end <= buf.length ? buf.subarray(attachedAt, end) : undefined;
     const event = len >= minSize && end <= buf.length ? decode(buf, data, len, attached) : undefined;
     if (event === undefined) malformed++;
     else events.push(event);
-    off = data + perCpuStride(len) + perCpuStride(attached);
+    off = attachedAt + perCpuStride(attachedLength);
   }
   return { events, malformed };
 }

@@ -52,17 +52,13 @@ export interface NewPid {
   executableMaps: string;
 }
 
-/**
- * Decodes a `new_pids` ring-buffer record and what the reader attached to it
- * (`attached` bytes after the record, padded to 8: the process's executable mappings).
- */
-export function decodeNewPid(buf: Buffer, offset: number, length: number, attached: number): NewPid {
+/** Decodes a `new_pids` ring-buffer record and what the reader attached to it (the process's executable mappings). */
+export function decodeNewPid(buf: Buffer, offset: number, _length: number, attached?: Buffer): NewPid {
   const m = PERF_NEW_PID.members;
-  const mapsAt = offset + Math.ceil(length / 8) * 8;
   return {
     tgid: buf.readUInt32LE(offset + m.tgid.offset),
     comm: readComm(buf, offset + m.comm.offset),
-    executableMaps: attached > 0 ? buf.toString('utf8', mapsAt, mapsAt + attached) : '',
+    executableMaps: attached?.toString('utf8') ?? '',
   };
 }
 
